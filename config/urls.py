@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("stepdown.forum.urls")),
+]
+
+handler404 = "stepdown.pages.views.not_found"
+handler500 = "stepdown.pages.views.server_error"
+handler403 = "stepdown.pages.views.forbidden"

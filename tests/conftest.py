@@ -1,0 +1,40 @@
+import pytest
+
+from tests.factories import CategoryFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is the production hasher; tests only need a hasher, not a slow one.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def member(db):
+    return UserFactory(username="member")
+
+
+@pytest.fixture
+def other_member(db):
+    return UserFactory(username="other")
+
+
+@pytest.fixture
+def moderator(db):
+    return UserFactory(username="moderator", is_moderator=True)
+
+
+@pytest.fixture
+def category(db):
+    return CategoryFactory(slug="research", name="Research and articles")
+
+
+@pytest.fixture
+def members_category(db):
+    return CategoryFactory(slug="lounge", name="Members' lounge", read_access="members")
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client

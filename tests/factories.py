@@ -1,0 +1,46 @@
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+
+from stepdown.forum import actions
+from stepdown.forum.models import Category
+
+PASSWORD = "a calm river at dawn"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"member{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def verified_email(user, create, extracted, **kwargs):
+        if create:
+            EmailAddress.objects.get_or_create(
+                user=user, email=user.email, defaults={"verified": True, "primary": True}
+            )
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+    description = "A place to talk."
+
+
+def make_topic(category, *, author=None, title="A topic", body="First post.", replies=0, **kw):
+    """A topic made through the real action, with ``replies`` replies after the first post."""
+    author = author or UserFactory()
+    topic = actions.create_topic(category, author=author, title=title, body=body, **kw)
+    for number in range(replies):
+        actions.create_reply(topic, author=author, body=f"Reply number {number + 1}.")
+    topic.refresh_from_db()
+    return topic

@@ -1,0 +1,144 @@
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from stepdown.core.management.commands.mail import stored_messages
+from stepdown.forum.models import ArticleCard, Category, Post, Topic
+
+STEPDOWN = str(Path(sys.executable).with_name("stepdown"))
+
+
+def run_stepdown(*args, data_dir, extra_env=None, timeout=120):
+    env = {**os.environ, "STEPDOWN_DATA_DIR": str(data_dir)}
+    env.pop("DATABASE_URL", None)  # these run on the embedded SQLite of their own data dir
+    env.update(extra_env or {})
+    return subprocess.run(  # noqa: S603 - our own console script
+        [STEPDOWN, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+@pytest.mark.django_db
+def test_demo_creates_the_community_once(capsys):
+    call_command("demo")
+    assert "Created the demo community." in capsys.readouterr().out
+    topic = Topic.objects.get(tag="Review, Nov/21")
+    assert topic.full_title == (
+        "Review, Nov/21: Benzodiazepines: Uses, Dangers, and Clinical Considerations"
+    )
+    article = ArticleCard.objects.get(topic=topic)
+    assert article.doi == "10.3390/neurolint13040059"
+    assert "Neurology International" in article.source and "2021" in article.published
+    assert topic.reply_count >= 3
+    assert topic.posts.filter(is_recommended=True).count() == 2
+    assert Category.objects.filter(read_access="members").exists()
+    counts = (Category.objects.count(), Topic.objects.count(), Post.objects.count())
+    call_command("demo")
+    assert "already has categories" in capsys.readouterr().out
+    assert (Category.objects.count(), Topic.objects.count(), Post.objects.count()) == counts
+
+
+def test_data_dir_holds_database_with_wal_and_generated_secret_key(tmp_path):
+    data_dir = tmp_path / "data"
+    result = run_stepdown("migrate", "-v0", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    assert (data_dir / "stepdown.sqlite3").exists()
+    key = (data_dir / "secret_key").read_text()
+    assert len(key) >= 50
+    assert oct((data_dir / "secret_key").stat().st_mode & 0o777) == "0o600"
+    script = (
+        "from django.db import connection; c = connection.cursor();"
+        "print(c.execute('PRAGMA journal_mode').fetchone()[0],"
+        " c.execute('PRAGMA busy_timeout').fetchone()[0],"
+        " connection.settings_dict['OPTIONS']['transaction_mode'])"
+    )
+    result = run_stepdown("shell", "-c", script, data_dir=data_dir)
+    assert result.stdout.splitlines()[-1].split() == ["wal", "20000", "IMMEDIATE"], result.stderr
+    # The key is made once and kept.
+    run_stepdown("check", data_dir=data_dir)
+    assert (data_dir / "secret_key").read_text() == key
+
+
+def test_django_commands_pass_through(tmp_path):
+    result = run_stepdown("help", data_dir=tmp_path)
+    assert result.returncode == 0
+    for command in ("createsuperuser", "migrate", "demo", "mail"):
+        assert command in result.stdout
+
+
+def test_mail_command_shows_the_newest_stored_email(tmp_path, settings, capsys):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+    mail.send_mail("First", "Older body", "noreply@localhost", ["a@example.org"])
+    mail.send_mail(
+        "Confirm your email",
+        "Open http://127.0.0.1:8000/accounts/confirm-email/abc/",
+        "noreply@localhost",
+        ["b@example.org"],
+    )
+    assert [m["Subject"] for m in stored_messages(tmp_path / "mail")] == [
+        "First",
+        "Confirm your email",
+    ]
+    call_command("mail")
+    out = capsys.readouterr().out
+    assert "Subject: Confirm your email" in out
+    assert "http://127.0.0.1:8000/accounts/confirm-email/abc/" in out
+    call_command("mail", "--list")
+    out = capsys.readouterr().out
+    assert "to a@example.org: First" in out and "to b@example.org: Confirm your email" in out
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_migrates_and_serves_pages_and_static_files(tmp_path):
+    port = free_port()
+    data_dir = tmp_path / "data"
+    assert run_stepdown("migrate", "-v0", data_dir=data_dir).returncode == 0
+    assert run_stepdown("demo", data_dir=data_dir).returncode == 0
+    env = {**os.environ, "STEPDOWN_DATA_DIR": str(data_dir), "STEPDOWN_DEBUG": "1"}
+    env.pop("DATABASE_URL", None)
+    server = subprocess.Popen(  # noqa: S603
+        [STEPDOWN, "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                page = urllib.request.urlopen(base + "/", timeout=5).read().decode()  # noqa: S310
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.3)
+        assert "Research and articles" in page
+        # DEBUG stays off even when asked for: the error page is ours, not Django's debug page.
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(base + "/no-such-page/", timeout=5)  # noqa: S310
+        assert missing.value.code == 404
+        assert "We can’t find that page" in missing.value.read().decode()
+        # Static files are collected with hashed names and served by WhiteNoise.
+        css = page.split('<link rel="stylesheet" href="', 1)[1].split('"', 1)[0]
+        assert css.startswith("/static/css/stepdown.") and css != "/static/css/stepdown.css"
+        response = urllib.request.urlopen(base + css, timeout=5)  # noqa: S310
+        assert response.status == 200
+        assert "max-age" in response.headers["Cache-Control"]
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

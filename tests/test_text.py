@@ -1,0 +1,90 @@
+from html.parser import HTMLParser
+
+import pytest
+
+from stepdown.core.text import ALLOWED_TAGS, render_markdown
+
+
+class ElementCollector(HTMLParser):
+    """The elements and attributes a browser would build from some HTML."""
+
+    def __init__(self):
+        super().__init__()
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+
+
+def elements_of(html: str):
+    collector = ElementCollector()
+    collector.feed(html)
+    return collector.elements
+
+
+def test_render_markdown_formats_commonmark_basics():
+    html = render_markdown("**bold** and *soft*\n\n> a quote\n\n- one\n- two\n\n`code`")
+    assert "<strong>bold</strong>" in html
+    assert "<em>soft</em>" in html
+    assert "<blockquote>" in html
+    assert "<li>one</li>" in html
+    assert "<code>code</code>" in html
+
+
+def test_render_markdown_renders_tables():
+    html = render_markdown("| dose | day |\n|---|---|\n| 10 mg | 1 |\n")
+    assert "<table>" in html
+    assert "<td>10 mg</td>" in html
+
+
+def test_render_markdown_links_bare_addresses_with_safe_rel():
+    html = render_markdown("See https://example.org/paper for more.")
+    assert 'href="https://example.org/paper"' in html
+    assert 'rel="nofollow ugc noopener"' in html
+
+
+def test_render_markdown_keeps_fenced_code_as_text():
+    html = render_markdown("```\n<script>alert(1)</script>\n```")
+    assert "<pre><code>" in html
+    assert "&lt;script&gt;" in html
+    assert "<script>" not in html
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        "[click](javascript:alert(1))",
+        "[click](JaVaScRiPt:alert(1))",
+        "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+        '<a href="#" onclick="alert(1)">x</a>',
+        "<iframe src=https://example.org></iframe>",
+        '<form action="https://example.org"><input name=x></form>',
+        '<p style="background:url(javascript:alert(1))">x</p>',
+        "![img](https://example.org/tracker.png)",
+        "<svg onload=alert(1)>",
+    ],
+)
+def test_render_markdown_removes_active_content(raw):
+    for tag, attrs in elements_of(render_markdown(raw)):
+        assert tag in ALLOWED_TAGS, raw
+        assert not any(name.startswith("on") for name in attrs), raw
+        assert "style" not in attrs, raw
+        href = (attrs.get("href") or "").strip().lower()
+        assert not href or href.startswith(("http://", "https://", "mailto:")), raw
+
+
+def test_render_markdown_shows_markdown_image_as_text_not_remote_load():
+    html = render_markdown("![chart](https://example.org/chart.png)")
+    assert "<img" not in html
+    assert "chart" in html
+
+
+def test_render_markdown_allows_mailto_links():
+    html = render_markdown("[write to us](mailto:hello@example.org)")
+    assert 'href="mailto:hello@example.org"' in html
+
+
+def test_render_markdown_of_empty_text_is_empty():
+    assert render_markdown("") == ""
