@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from tests.factories import CategoryFactory, UserFactory
 
@@ -7,6 +8,15 @@ from tests.factories import CategoryFactory, UserFactory
 def _fast_password_hashing(settings):
     # Argon2 is the production hasher; tests only need a hasher, not a slow one.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Rate limits and cached pages live in the cache (Redis in the PostgreSQL pass): each test
+    # starts from an empty one so no test sees another's state.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
