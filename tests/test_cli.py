@@ -142,3 +142,35 @@ def test_serve_migrates_and_serves_pages_and_static_files(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_email_url_switches_to_smtp(tmp_path):
+    script = (
+        "from django.conf import settings as s;"
+        "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER,"
+        " s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS, s.EMAIL_USE_SSL)"
+    )
+    result = run_stepdown(
+        "shell",
+        "-c",
+        script,
+        data_dir=tmp_path,
+        extra_env={"EMAIL_URL": "smtp+tls://mailer:p%40ss@mail.example.org:587"},
+    )
+    assert result.stdout.splitlines()[-1].split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "mail.example.org",
+        "587",
+        "mailer",
+        "p@ss",
+        "True",
+        "False",
+    ], result.stderr
+
+
+def test_without_email_url_mail_is_written_to_the_data_directory(tmp_path):
+    script = "from django.conf import settings as s; print(s.EMAIL_BACKEND, s.EMAIL_FILE_PATH)"
+    result = run_stepdown("shell", "-c", script, data_dir=tmp_path, extra_env={"EMAIL_URL": ""})
+    backend, path = result.stdout.splitlines()[-1].split()
+    assert backend == "django.core.mail.backends.filebased.EmailBackend"
+    assert path == str((tmp_path / "mail").resolve())

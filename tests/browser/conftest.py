@@ -49,9 +49,11 @@ def page(browser, live_server):
     elsewhere: list[str] = []
     page.on(
         "request",
-        lambda request: None
-        if request.url.startswith((live_server.url, "data:", "about:"))
-        else elsewhere.append(request.url),
+        lambda request: (
+            None
+            if request.url.startswith((live_server.url, "data:", "about:"))
+            else elsewhere.append(request.url)
+        ),
     )
     yield page
     context.close()

@@ -1,0 +1,54 @@
+"""Admin pages: categories are set up here; topics and posts are moderated here.
+
+Posts are written through the site (so counters, positions and rendered HTML stay right); the
+admin changes only the flags a moderator sets, and re-renders text through the one renderer.
+"""
+
+from django.contrib import admin
+
+from stepdown.core.text import render_markdown
+
+from .models import ArticleCard, Category, Post, Topic
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "position", "read_access", "post_access", "topic_count")
+    list_editable = ("position",)
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ("topic_count", "post_count")
+
+
+class ArticleCardInline(admin.StackedInline):
+    model = ArticleCard
+    extra = 0
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ("full_title", "category", "author", "reply_count", "is_pinned", "is_locked")
+    list_filter = ("category", "is_pinned", "is_locked")
+    search_fields = ("title", "tag")
+    fields = ("category", "tag", "title", "slug", "author", "is_pinned", "is_locked")
+    readonly_fields = ("category", "author")
+    inlines = [ArticleCardInline]
+
+    def has_add_permission(self, request):
+        return False  # topics are started on the site, with their first post
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "topic", "author", "created_at", "is_deleted", "is_recommended")
+    list_filter = ("is_deleted", "is_recommended")
+    search_fields = ("body_markdown",)
+    fields = ("topic", "position", "author", "body_markdown", "is_deleted", "is_recommended")
+    readonly_fields = ("topic", "position", "author")
+
+    def has_add_permission(self, request):
+        return False  # posts are written on the site
+
+    def save_model(self, request, obj, form, change):
+        if "body_markdown" in form.changed_data:
+            obj.body_html = render_markdown(obj.body_markdown)
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,53 @@
+import pytest
+
+from stepdown.forum.models import Category, Post
+from tests.factories import UserFactory, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(username="admin", is_staff=True, is_superuser=True))
+    return client
+
+
+def test_admin_creates_a_category(admin_client):
+    response = admin_client.post(
+        "/admin/forum/category/add/",
+        {
+            "name": "Sleep",
+            "slug": "sleep",
+            "description": "Rest and insomnia.",
+            "position": 3,
+            "read_access": "members",
+            "post_access": "members",
+        },
+    )
+    assert response.status_code == 302
+    assert Category.objects.get(slug="sleep").read_access == "members"
+
+
+def test_admin_edit_of_post_text_goes_through_the_renderer(admin_client, category):
+    topic = make_topic(category, replies=1)
+    post = topic.posts.get(position=2)
+    response = admin_client.post(
+        f"/admin/forum/post/{post.pk}/change/",
+        {"body_markdown": "Edited <script>x</script> **kindly**", "is_recommended": "on"},
+    )
+    assert response.status_code == 302
+    post = Post.objects.get(pk=post.pk)
+    assert "<strong>kindly</strong>" in post.body_html and "<script>" not in post.body_html
+
+
+def test_admin_pages_open(admin_client, category):
+    topic = make_topic(category)
+    for url in [
+        "/admin/",
+        "/admin/forum/category/",
+        "/admin/forum/topic/",
+        f"/admin/forum/topic/{topic.pk}/change/",
+        "/admin/forum/post/",
+        "/admin/accounts/user/",
+    ]:
+        assert admin_client.get(url).status_code == 200, url
