@@ -55,6 +55,7 @@ test: install browser-deps lint
 lint: install
 	$(VENV)/bin/ruff check stepdown config tests
 	$(VENV)/bin/ruff format --check stepdown config tests
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff format stepdown config tests

@@ -5,6 +5,7 @@ admin changes only the flags a moderator sets, and re-renders text through the o
 """
 
 from django.contrib import admin
+from django.db import models
 
 from stepdown.core.text import render_markdown
 
@@ -22,6 +23,7 @@ class CategoryAdmin(admin.ModelAdmin):
 class ArticleCardInline(admin.StackedInline):
     model = ArticleCard
     extra = 0
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Topic)
