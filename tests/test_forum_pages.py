@@ -110,7 +110,7 @@ def test_topic_shows_twenty_posts_a_page(client, category):
     assert "Reply number 19." in first and "Reply number 20." not in first
     assert "Reply number 40." in third and "Reply number 44." in third
     assert "Reply number 39." not in third
-    assert 'aria-current="page">Page 3<' in third
+    assert 'aria-current="page"><span class="visually-hidden">Page </span>3</span>' in third
 
 
 def test_topic_page_past_the_end_goes_to_last_page(client, category):

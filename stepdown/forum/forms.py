@@ -56,7 +56,7 @@ class ReplyForm(forms.Form):
 
 class TopicForm(ReplyForm):
     tag = forms.CharField(
-        label=_("Title tag (optional)"),
+        label=_("Title tag"),
         max_length=40,
         required=False,
         help_text=_('A short label before the title, e.g. "Review, Nov/21".'),
