@@ -63,7 +63,7 @@ SITE_URL = os.environ.get("STEPDOWN_SITE_URL", "http://127.0.0.1:8000").rstrip("
 SITE_NAME = os.environ.get("STEPDOWN_SITE_NAME", "Stepdown")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "stepdown.accounts.admin_config.StepdownAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "csp",
     "stepdown.core",
     "stepdown.accounts",
     "stepdown.forum",
@@ -82,6 +84,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "stepdown.core.middleware.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,6 +111,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "stepdown.core.context_processors.site",
+                "csp.context_processors.nonce",
+                "stepdown.accounts.context_processors.two_factor",
             ],
         },
     },
@@ -188,6 +194,45 @@ ACCOUNT_USERNAME_MIN_LENGTH = 3
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme or "http"
+ACCOUNT_ADAPTER = "stepdown.accounts.adapter.AccountAdapter"
+# Changing the email address: the new address is confirmed before it replaces the old one, and
+# the old one is told (ACCOUNT_EMAIL_NOTIFICATIONS). Sensitive changes ask for the password again.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+
+# --- Rate limits and brute force --------------------------------------------------------------
+# "amount/period/per": per is "ip" (the address) or "user" (the member), "key" (the account being
+# signed in to). Periods: s, m, h, d. Counters live in the cache (Redis when REDIS_URL is set).
+# Sign-in failures lock the account after 5 failures in 15 minutes and the address after 20;
+# a password reset by email unlocks the account at once.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": os.environ.get("STEPDOWN_RL_LOGIN_FAILED", "20/15m/ip,5/15m/key"),
+    "login": os.environ.get("STEPDOWN_RL_LOGIN", "30/m/ip"),
+    "signup": os.environ.get("STEPDOWN_RL_SIGNUP", "5/h/ip"),
+    "reset_password": os.environ.get("STEPDOWN_RL_RESET_PASSWORD", "10/h/ip,3/h/key"),
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+    "confirm_email": "1/3m/key",
+}
+STEPDOWN_RATE_LIMITS = {
+    "new_topic": os.environ.get("STEPDOWN_RL_NEW_TOPIC", "5/10m/user,20/h/ip"),
+    "reply": os.environ.get("STEPDOWN_RL_REPLY", "20/5m/user,60/5m/ip"),
+    "report": os.environ.get("STEPDOWN_RL_REPORT", "10/h/user,30/h/ip"),
+    "message": os.environ.get("STEPDOWN_RL_MESSAGE", "20/10m/user,60/10m/ip"),
+}
+# Behind a reverse proxy, the number of proxies that add to X-Forwarded-For (0: use the socket).
+STEPDOWN_TRUSTED_PROXY_COUNT = int(os.environ.get("STEPDOWN_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = STEPDOWN_TRUSTED_PROXY_COUNT
+
+# --- Two-factor sign-in -------------------------------------------------------------------------
+# Optional for members; moderators and admins act as such only once it is set up.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = SITE_NAME
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("STEPDOWN_FROM_EMAIL", f"{SITE_NAME} <noreply@localhost>")
@@ -219,9 +264,46 @@ CSRF_FAILURE_VIEW = "stepdown.pages.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if _https:
-    SECURE_HSTS_SECONDS = 31536000
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = _env_bool("STEPDOWN_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("STEPDOWN_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("STEPDOWN_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _env_bool("STEPDOWN_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is a commitment browsers keep for months; the admin opts in with
+        # STEPDOWN_HSTS_PRELOAD=1, so `check --deploy` does not nag about it otherwise.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    if _env_bool("STEPDOWN_BEHIND_PROXY", True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): only this site's own files; inline script or style only
+# with the per-response nonce; no framing, plugins or <base> tricks; forms post only here.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        # data: for the two-factor QR code, which allauth renders inline as an SVG image.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "frame-src": [NONE],
+    }
+}
+# Powerful browser features the forum never uses are switched off; passkeys and "Copy link" stay.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=(), browsing-topics=(), "
+    "publickey-credentials-get=(self), publickey-credentials-create=(self), "
+    "clipboard-write=(self)"
+)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"

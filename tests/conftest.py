@@ -31,7 +31,7 @@ def other_member(db):
 
 @pytest.fixture
 def moderator(db):
-    return UserFactory(username="moderator", is_moderator=True)
+    return UserFactory(username="moderator", is_moderator=True, two_factor=True)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth import get_user_model
 
 from stepdown.forum import actions
@@ -17,6 +18,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"member{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def two_factor(user, create, extracted, **kwargs):
+        """UserFactory(two_factor=True) sets up an authenticator app for the member."""
+        if create and extracted:
+            TOTP.activate(user, generate_totp_secret())
 
     @factory.post_generation
     def verified_email(user, create, extracted, **kwargs):

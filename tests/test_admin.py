@@ -8,7 +8,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(UserFactory(username="admin", is_staff=True, is_superuser=True))
+    client.force_login(
+        UserFactory(username="admin", is_staff=True, is_superuser=True, two_factor=True)
+    )
     return client
 
 
@@ -51,3 +53,25 @@ def test_admin_pages_open(admin_client, category):
         "/admin/accounts/user/",
     ]:
         assert admin_client.get(url).status_code == 200, url
+
+
+def test_admin_without_two_factor_is_sent_to_set_it_up(client):
+    client.force_login(UserFactory(username="admin", is_staff=True, is_superuser=True))
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0] == "/accounts/2fa/"
+    assert "Admins need two-factor sign-in" in response.content.decode()
+    assert client.get("/admin/forum/category/").status_code == 302
+
+
+def test_admin_sends_guests_to_the_site_sign_in(client, db):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    follow = client.get(response["Location"])
+    assert follow.status_code == 302
+    assert follow["Location"].startswith("/accounts/login/?next=")
+
+
+def test_admin_refuses_members_without_staff_role(member_client):
+    response = member_client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0] == "/"
+    assert "no access to the admin pages" in response.content.decode()

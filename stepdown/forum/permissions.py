@@ -9,14 +9,18 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
+from stepdown.accounts.two_factor import has_two_factor
+
 from .models import Access, Category, Post, PostAccess, Topic
 
 
 def is_moderator(user) -> bool:
-    """Moderators and admins moderate everywhere."""
+    """Moderators and admins moderate everywhere, once they have two-factor sign-in."""
     if not user.is_authenticated:
         return False
-    return bool(user.is_superuser or user.is_moderator)
+    if not (user.is_superuser or user.is_moderator):
+        return False
+    return has_two_factor(user)
 
 
 def can_read_category(user, category: Category) -> bool:

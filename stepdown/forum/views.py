@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from stepdown.core import ratelimit
 from stepdown.core.pagination import page_numbers
 
 from . import actions, queries
@@ -29,6 +30,26 @@ def _page_number(request: HttpRequest) -> int:
         return max(1, int(request.GET.get("page", "1")))
     except ValueError:
         return 1
+
+
+def _rate_limited(request, action, template, category, form, topic=None) -> HttpResponse | None:
+    """The form page again, with what was typed and a note to wait, when over the limit."""
+    verdict = ratelimit.hit(request, action)
+    if verdict.allowed:
+        return None
+    response = render(
+        request,
+        template,
+        {
+            "category": category,
+            "topic": topic,
+            "form": form,
+            "retry_minutes": verdict.retry_minutes,
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(verdict.retry_after)
+    return response
 
 
 def _refused(request: HttpRequest, *, title: str, message: str, back: str) -> HttpResponse:
@@ -77,6 +98,9 @@ def new_topic(request: HttpRequest, slug: str) -> HttpResponse:
         )
     form = TopicForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        limited = _rate_limited(request, "new_topic", "forum/new_topic.html", category, form)
+        if limited:
+            return limited
         topic = actions.create_topic(
             category,
             author=request.user,
@@ -152,6 +176,9 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
         )
     form = ReplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        limited = _rate_limited(request, "reply", "forum/reply.html", topic.category, form, topic)
+        if limited:
+            return limited
         post = actions.create_reply(topic, author=request.user, body=form.cleaned_data["body"])
         messages.success(request, _("Your reply is posted."))
         return redirect(post)
