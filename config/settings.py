@@ -195,6 +195,7 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme or "http"
 ACCOUNT_ADAPTER = "stepdown.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "stepdown.accounts.login_form.LoginForm"}
 # Changing the email address: the new address is confirmed before it replaces the old one, and
 # the old one is told (ACCOUNT_EMAIL_NOTIFICATIONS). Sensitive changes ask for the password again.
 ACCOUNT_CHANGE_EMAIL = True
