@@ -56,6 +56,7 @@ lint: install
 	$(VENV)/bin/ruff check stepdown config tests
 	$(VENV)/bin/ruff format --check stepdown config tests
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/bandit --quiet --recursive stepdown config --severity-level medium
 
 format: install
 	$(VENV)/bin/ruff format stepdown config tests
