@@ -1,6 +1,5 @@
 """Passkeys in a real browser: Chromium's virtual authenticator stands in for the device."""
 
-
 import pytest
 from allauth.mfa.models import Authenticator
 from playwright.sync_api import expect
