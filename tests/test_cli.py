@@ -19,6 +19,7 @@ STEPDOWN = str(Path(sys.executable).with_name("stepdown"))
 def run_stepdown(*args, data_dir, extra_env=None, timeout=120):
     env = {**os.environ, "STEPDOWN_DATA_DIR": str(data_dir)}
     env.pop("DATABASE_URL", None)  # these run on the embedded SQLite of their own data dir
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests' process only
     env.update(extra_env or {})
     return subprocess.run(  # noqa: S603 - our own console script
         [STEPDOWN, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
