@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "stepdown.core",
     "stepdown.accounts",
     "stepdown.forum",
+    "stepdown.tapering",
+    "stepdown.journals",
     "stepdown.pages",
 ]
 
@@ -223,6 +225,7 @@ STEPDOWN_RATE_LIMITS = {
     "reply": os.environ.get("STEPDOWN_RL_REPLY", "20/5m/user,60/5m/ip"),
     "report": os.environ.get("STEPDOWN_RL_REPORT", "10/h/user,30/h/ip"),
     "message": os.environ.get("STEPDOWN_RL_MESSAGE", "20/10m/user,60/10m/ip"),
+    "journal": os.environ.get("STEPDOWN_RL_JOURNAL", "60/10m/user"),
 }
 # Behind a reverse proxy, the number of proxies that add to X-Forwarded-For (0: use the socket).
 STEPDOWN_TRUSTED_PROXY_COUNT = int(os.environ.get("STEPDOWN_TRUSTED_PROXY_COUNT", "0"))
@@ -335,6 +338,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not _USE_MANIFEST
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Taper tools and journals ------------------------------------------------------------------
+# Which crisis lines the journal's red-flag panel shows first (stepdown/core/crisis.json).
+STEPDOWN_CRISIS_LOCALE = os.environ.get("STEPDOWN_CRISIS_LOCALE", "US")
 
 # --- Forum ----------------------------------------------------------------------------------
 STEPDOWN_POSTS_PER_PAGE = 20

@@ -5,6 +5,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("account/", include("stepdown.accounts.urls")),
+    path("taper/", include("stepdown.tapering.urls")),
+    path("journal/", include("stepdown.journals.urls")),
     path("", include("stepdown.forum.urls")),
 ]
 

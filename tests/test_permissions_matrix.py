@@ -7,6 +7,7 @@ A test below fails when a URL of ours has no case here, so no new view slips pas
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -14,8 +15,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from stepdown.forum.models import Post, Topic
 from tests.factories import CategoryFactory, UserFactory, make_topic
+from tests.tapering_web.matrix import NEW_PLAN, shared_link_url, taper_owner, taper_plan_url
 
 ROLES = ("guest", "member", "other", "moderator", "admin")
+JOURNAL_DAY = date(2025, 1, 15)
 
 
 @dataclass
@@ -26,6 +29,7 @@ class World:
     locked: Topic
     moderators_only: Topic
     removed: Post
+    journal_token: str = ""  # member's chart, shared by secret link
 
     @property
     def reply(self) -> Post:
@@ -55,7 +59,26 @@ def world(db) -> World:
     locked = make_topic(public_category, author=users["member"], title="Locked")
     Topic.objects.filter(pk=locked.pk).update(is_locked=True)
     moderators_only = make_topic(news, author=users["moderator"], title="News")
-    return World(users, public, members_only, locked, moderators_only, removed)
+    # Journals: member shares by secret link, other with members; staff keep none.
+    from stepdown.journals import actions as journal_actions
+    from stepdown.journals.actions import DoseInput, EntryInput
+
+    member_journal = journal_actions.grant_consent(users["member"])
+    journal_actions.save_entry(
+        member_journal, day=JOURNAL_DAY, data=EntryInput(doses=(DoseInput("diazepam", 5),))
+    )
+    journal_actions.set_sharing(member_journal, sharing="link")
+    other_journal = journal_actions.grant_consent(users["other"])
+    journal_actions.set_sharing(other_journal, sharing="members")
+    return World(
+        users,
+        public,
+        members_only,
+        locked,
+        moderators_only,
+        removed,
+        journal_token=member_journal.share_token,
+    )
 
 
 @dataclass(frozen=True)
@@ -84,6 +107,156 @@ def staff_only(allowed, refused, guest):
         "admin": allowed,
     }
 
+
+def journal_keepers(keepers, others, guest=302):
+    """Member and other keep journals (with consent); moderator and admin have none."""
+    return {
+        "guest": guest,
+        "member": keepers,
+        "other": keepers,
+        "moderator": others,
+        "admin": others,
+    }
+
+
+ENTRY = f"/journal/entry/{JOURNAL_DAY.isoformat()}/"
+ENTRY_DATA = {
+    "dose-TOTAL_FORMS": "1",
+    "dose-INITIAL_FORMS": "0",
+    "dose-0-drug": "diazepam",
+    "dose-0-mg": "4",
+    "notes": "matrix",
+}
+
+JOURNAL_CASES = [
+    Case("journals:home", "get", lambda w: "/journal/", signed_in(200)),
+    Case("journals:entry", "get", lambda w: ENTRY, journal_keepers(200, 302)),
+    Case("journals:entry", "post", lambda w: ENTRY, signed_in(302), ENTRY_DATA),
+    Case("journals:entry", "get", lambda w: "/journal/entry/2025-02-30/", signed_in(400)),
+    Case("journals:entry_delete", "post", lambda w: f"{ENTRY}delete/", signed_in(302)),
+    Case("journals:chart", "get", lambda w: "/journal/chart/", journal_keepers(200, 302)),
+    Case("journals:share", "get", lambda w: "/journal/share/", journal_keepers(200, 302)),
+    Case(
+        "journals:share",
+        "post",
+        lambda w: "/journal/share/",
+        signed_in(302),
+        {"sharing": "private"},
+    ),
+    Case("journals:signature", "get", lambda w: "/journal/signature/", journal_keepers(200, 302)),
+    Case(
+        "journals:signature",
+        "post",
+        lambda w: "/journal/signature/",
+        signed_in(302),
+        {"enabled": "on", "show": ["drug"]},
+    ),
+    Case("journals:shared_link", "get", lambda w: f"/journal/s/{w.journal_token}/", every(200)),
+    Case("journals:shared_link", "get", lambda w: "/journal/s/not-the-token/", every(404)),
+    Case(
+        "journals:shared_with_members",
+        "get",
+        lambda w: "/journal/m/other/",
+        signed_in(200, guest=404),
+    ),
+    Case(
+        "journals:shared_with_members",
+        "get",
+        lambda w: "/journal/m/member/",  # shared by link only: members see nothing
+        {**every(404), "member": 200},
+    ),
+    Case("journals:consent", "get", lambda w: "/journal/consent/", journal_keepers(302, 200)),
+    Case(
+        "journals:consent", "post", lambda w: "/journal/consent/", signed_in(302), {"agree": "on"}
+    ),
+    Case("journals:withdraw", "get", lambda w: "/journal/withdraw/", signed_in(200)),
+    Case("journals:withdraw", "post", lambda w: "/journal/withdraw/", signed_in(302)),
+    Case("journals:delete", "get", lambda w: "/journal/delete/", signed_in(200)),
+    Case(
+        "journals:delete", "post", lambda w: "/journal/delete/", signed_in(302), {"confirm": "on"}
+    ),
+    Case("journals:export_json", "get", lambda w: "/journal/export.json", signed_in(200)),
+    Case("journals:export_csv", "get", lambda w: "/journal/export.csv", signed_in(200)),
+]
+
+
+# Taper plans: `member` owns them (private unless a case says otherwise); see tapering_web/matrix.
+TAPER_CASES = [
+    Case("tapering:home", "get", lambda w: "/taper/", every(200)),
+    Case("tapering:equivalence", "get", lambda w: "/taper/equivalence/", every(200)),
+    Case(
+        "tapering:equivalence",
+        "get",
+        lambda w: "/taper/equivalence/?from_drug=alprazolam&mg=1",
+        every(200),
+    ),
+    Case("tapering:plan_list", "get", lambda w: "/taper/plans/", signed_in(200)),
+    Case("tapering:plan_new", "get", lambda w: "/taper/plans/new/?drug=clonazepam", signed_in(200)),
+    Case("tapering:plan_new", "post", lambda w: "/taper/plans/new/", signed_in(302), NEW_PLAN),
+    Case("tapering:plan_detail", "get", lambda w: taper_plan_url(w), taper_owner(200)),
+    Case(
+        "tapering:plan_detail",
+        "get",
+        lambda w: taper_plan_url(w, sharing="members"),
+        signed_in(200),
+    ),
+    Case("tapering:plan_detail", "get", lambda w: "/taper/plans/99999/", signed_in(404)),
+    Case(
+        "tapering:plan_version", "get", lambda w: taper_plan_url(w, "versions/1/"), taper_owner(200)
+    ),
+    Case(
+        "tapering:plan_version",
+        "get",
+        lambda w: taper_plan_url(w, "versions/1/", sharing="members"),
+        taper_owner(200),
+    ),
+    Case("tapering:plan_print", "get", lambda w: taper_plan_url(w, "print/"), taper_owner(200)),
+    Case(
+        "tapering:plan_print",
+        "get",
+        lambda w: taper_plan_url(w, "print/", sharing="members"),
+        signed_in(200),
+    ),
+    Case("tapering:plan_csv", "get", lambda w: taper_plan_url(w, "plan.csv"), taper_owner(200)),
+    Case("tapering:plan_ics", "get", lambda w: taper_plan_url(w, "plan.ics"), taper_owner(200)),
+    Case(
+        "tapering:plan_ics",
+        "get",
+        lambda w: taper_plan_url(w, "plan.ics", sharing="link"),
+        taper_owner(200),
+    ),
+    Case("tapering:plan_hold", "post", lambda w: taper_plan_url(w, "hold/"), taper_owner(302)),
+    Case(
+        "tapering:plan_hold",
+        "post",
+        lambda w: taper_plan_url(w, "hold/", sharing="members"),
+        taper_owner(302),
+    ),
+    Case(
+        "tapering:plan_resume",
+        "get",
+        lambda w: taper_plan_url(w, "resume/", held=True),
+        taper_owner(200),
+    ),
+    Case("tapering:plan_replan", "get", lambda w: taper_plan_url(w, "replan/"), taper_owner(200)),
+    Case(
+        "tapering:plan_sharing",
+        "post",
+        lambda w: taper_plan_url(w, "sharing/"),
+        taper_owner(302),
+        {"sharing": "link"},
+    ),
+    Case("tapering:plan_delete", "get", lambda w: taper_plan_url(w, "delete/"), taper_owner(200)),
+    Case(
+        "tapering:plan_delete",
+        "post",
+        lambda w: taper_plan_url(w, "delete/", sharing="members"),
+        taper_owner(302),
+    ),
+    Case("tapering:shared_plan", "get", lambda w: shared_link_url(w), every(200)),
+    Case("tapering:shared_plan", "get", lambda w: shared_link_url(w, revoked=True), every(404)),
+    Case("tapering:shared_plan", "get", lambda w: "/taper/shared/not-the-token/", every(404)),
+]
 
 CASES = [
     Case("forum:home", "get", lambda w: "/", every(200)),
@@ -183,6 +356,8 @@ CASES = [
     ),
     Case("accounts:delete", "get", lambda w: "/account/delete/", signed_in(200)),
     Case("accounts:deleted", "get", lambda w: "/account/deleted/", every(200)),
+    *JOURNAL_CASES,
+    *TAPER_CASES,
     Case("admin:index", "get", lambda w: "/admin/", staff_only(200, 302, 302) | {"moderator": 302}),
     Case(
         "admin:forum_category_changelist",
@@ -218,7 +393,7 @@ def test_permission_matrix(world, case, role):
 
 
 def our_route_names(resolver=None, namespace=""):
-    """Every named route in our own namespaces (forum, accounts)."""
+    """Every named route in our own namespaces (forum, accounts, journals, tapering)."""
     resolver = resolver or get_resolver()
     names = set()
     for entry in resolver.url_patterns:
@@ -226,7 +401,7 @@ def our_route_names(resolver=None, namespace=""):
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             names |= our_route_names(entry, inner)
         elif isinstance(entry, URLPattern) and entry.name:
-            if namespace.startswith(("forum:", "accounts:")):
+            if namespace.startswith(("forum:", "accounts:", "journals:", "tapering:")):
                 names.add(f"{namespace}{entry.name}")
     return names
 

@@ -1,0 +1,145 @@
+"""Crisis and urgent-care resources, per locale, as data with sources.
+
+The numbers live in ``crisis.json`` next to this module (facts from shared/reference/tapering.md).
+The community shows one locale, ``settings.STEPDOWN_CRISIS_LOCALE`` ("US" unless set); an unknown
+locale falls back to the international directory rather than showing nothing. Every locale but
+the US is marked ``needs_check``: the community admin checks its numbers before choosing it, and
+``check_crisis_locale`` (a system check) says so while it is chosen.
+
+Used wherever a member may need help at once, e.g. a journal entry with a red-flag answer.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core import checks
+
+CRISIS_PATH = Path(__file__).with_name("crisis.json")
+KINDS = ("crisis", "urgent", "emergency", "directory")
+DEFAULT_LOCALE = "US"
+
+
+@dataclass(frozen=True)
+class CrisisResource:
+    name: str
+    kind: str  # one of KINDS
+    call: str | None  # a number to call, as people write it ("116 123")
+    text: str | None  # a number to text
+    url: str | None
+    hours: str | None
+    source: str
+
+    @property
+    def call_href(self) -> str:
+        return f"tel:{self.call.replace(' ', '')}" if self.call else ""
+
+    @property
+    def text_href(self) -> str:
+        return f"sms:{self.text.replace(' ', '')}" if self.text else ""
+
+
+@dataclass(frozen=True)
+class CrisisLocale:
+    code: str
+    name: str
+    needs_check: bool  # to be checked by the community admin before use
+    resources: tuple[CrisisResource, ...]
+
+    @property
+    def emergency(self) -> CrisisResource | None:
+        """The emergency number, for urgent-care red flags (seizure, confusion, hallucinations)."""
+        return next((r for r in self.resources if r.kind == "emergency"), None)
+
+
+@dataclass(frozen=True)
+class CrisisData:
+    default_locale: str
+    fallback_locale: str
+    locales: dict[str, CrisisLocale]
+
+
+class CrisisDataError(Exception):
+    """crisis.json is malformed; the message names the locale and field."""
+
+
+@functools.cache
+def load_crisis_data(path: Path = CRISIS_PATH) -> CrisisData:
+    """Read and validate the resources once per process; raise ``CrisisDataError`` if malformed."""
+    raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    locales = {}
+    for code, entry in raw["locales"].items():
+        resources = tuple(
+            _resource(code, index, item) for index, item in enumerate(entry["resources"])
+        )
+        if not resources:
+            raise CrisisDataError(f"crisis: locale {code!r} has no resources")
+        locales[code] = CrisisLocale(
+            code=code,
+            name=entry["name"],
+            needs_check=bool(entry["needs_check"]),
+            resources=resources,
+        )
+    for key in ("default_locale", "fallback_locale"):
+        if raw[key] not in locales:
+            raise CrisisDataError(f"crisis: {key} {raw[key]!r} is not a locale")
+    return CrisisData(raw["default_locale"], raw["fallback_locale"], locales)
+
+
+def _resource(code: str, index: int, item: dict) -> CrisisResource:
+    where = f"crisis: locale {code!r}, resources[{index}]"
+    if item.get("kind") not in KINDS:
+        raise CrisisDataError(f"{where}: kind must be one of {KINDS}")
+    if not (item.get("call") or item.get("text") or item.get("url")):
+        raise CrisisDataError(f"{where}: needs a number to call or text, or an address")
+    if not item.get("name") or not item.get("source"):
+        raise CrisisDataError(f"{where}: needs a name and a source")
+    return CrisisResource(
+        name=item["name"],
+        kind=item["kind"],
+        call=item.get("call"),
+        text=item.get("text"),
+        url=item.get("url"),
+        hours=item.get("hours"),
+        source=item["source"],
+    )
+
+
+def configured_locale_code() -> str:
+    return str(getattr(settings, "STEPDOWN_CRISIS_LOCALE", DEFAULT_LOCALE) or DEFAULT_LOCALE)
+
+
+def crisis_locale(code: str | None = None) -> CrisisLocale:
+    """The resources for ``code`` (default: the community's setting); unknown → international."""
+    data = load_crisis_data()
+    code = (code or configured_locale_code()).upper()
+    return data.locales.get(code) or data.locales[data.fallback_locale]
+
+
+@checks.register()
+def check_crisis_locale(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Warn the admin while the chosen locale's numbers are still marked to be checked."""
+    code = configured_locale_code().upper()
+    data = load_crisis_data()
+    if code not in data.locales:
+        return [
+            checks.Warning(
+                f"STEPDOWN_CRISIS_LOCALE={code!r} is not in stepdown/core/crisis.json; members "
+                f"are shown the international directory ({data.fallback_locale}).",
+                id="stepdown.W101",
+            )
+        ]
+    if data.locales[code].needs_check:
+        return [
+            checks.Warning(
+                f"The crisis resources for {code} are marked to be checked by the community "
+                "admin before use: check every number in stepdown/core/crisis.json, then set "
+                "needs_check to false.",
+                id="stepdown.W102",
+            )
+        ]
+    return []

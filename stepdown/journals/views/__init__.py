@@ -1,0 +1,1 @@
+"""Journal pages, split by concept: entries and charts, sharing and signature, consent and data."""
