@@ -1,7 +1,9 @@
 """Who may see and do what: every URL of ours x {guest, member, other member, moderator, admin}.
 
 The world: `member` started a public topic that `other` replied to; a members-only topic; a locked
-topic; a moderators-only category; a removed post. Each case lists the expected status per role.
+topic; a moderators-only category; a removed post. Journals: `member` shares their chart by
+secret link, `other` with members; moderator and admin keep none (and see no one's unshared
+journal). Each case lists the expected status per role.
 A test below fails when a URL of ours has no case here, so no new view slips past the matrix.
 """
 

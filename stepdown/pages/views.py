@@ -6,7 +6,7 @@ from django.template import loader
 
 # Fields whose text is offered back when a request is refused before the view ran, so nothing a
 # member wrote is lost. Passwords are never echoed.
-KEPT_FIELDS = ("tag", "title", "body", "username", "email", "login")
+KEPT_FIELDS = ("tag", "title", "body", "notes", "username", "email", "login")
 
 
 def kept_fields(request: HttpRequest) -> list[tuple[str, str]]:

@@ -88,5 +88,6 @@ def _strip(number: Decimal) -> Decimal:
     # normalize() alone turns 10 into 1E+1; quantizing back to an integer keeps "10".
     normal = number.normalize()
     if normal == normal.to_integral_value():
-        return normal.quantize(Decimal(1))
+        # Quantizing a huge number (1e999, typed by mistake) would overflow the context.
+        return normal.quantize(Decimal(1)) if normal.adjusted() < 28 else normal
     return normal

@@ -2,21 +2,10 @@
 
 import re
 
-import pytest
-from django.urls import NoReverseMatch, reverse
 from playwright.sync_api import expect
 
 from stepdown.tapering.models import TaperPlan
 from tests.factories import PASSWORD, UserFactory
-
-
-@pytest.fixture(autouse=True)
-def _taper_urls(settings):
-    # Until config/urls.py mounts the taper tools at /taper/.
-    try:
-        reverse("tapering:home")
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "tests.tapering_web.urls"
 
 
 def test_member_makes_previews_saves_and_prints_a_plan(page, transactional_db):

@@ -89,3 +89,13 @@ def test_supply_refuses_input_when_unusable(supply, field):
     with pytest.raises(StrengthError) as caught:
         build_grid(supply, Fraction(20))
     assert caught.value.field == field
+
+
+def test_format_mg_writes_huge_typed_amounts_without_crashing():
+    from decimal import Decimal
+
+    from stepdown.tapering.amounts import format_mg
+
+    assert format_mg(Decimal("1e999")) == format(Decimal("1e999"), "f")
+    assert format_mg(Decimal("10")) == "10"
+    assert format_mg(Decimal("0.125")) == "0.125"

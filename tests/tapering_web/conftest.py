@@ -1,16 +1,6 @@
 import pytest
-from django.urls import NoReverseMatch, reverse
 
 from tests.factories import UserFactory
-
-
-@pytest.fixture(autouse=True)
-def _taper_urls(settings):
-    """Mount the taper tools for these tests while config/urls.py does not have them yet."""
-    try:
-        reverse("tapering:home")
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "tests.tapering_web.urls"
 
 
 @pytest.fixture

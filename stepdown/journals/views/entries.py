@@ -85,17 +85,17 @@ def entry(request: HttpRequest, day: str) -> HttpResponse:
         day_form.is_valid()
         context = {"message": error.messages[0], "day_form": day_form}
         return render_journal(request, "journals/bad_day.html", context, status=400)
-    if not can_keep_journal(request.user):
+    journal = queries.journal_of(request.user)
+    if journal is None or not can_keep_journal(request.user):
         if request.method == "POST":
             messages.error(
                 request,
                 _("Nothing was saved: your journal needs your consent first."),
             )
         return redirect("journals:home")
-    journal = queries.journal_of(request.user)
     existing = queries.entry_for(journal, the_day)
     form = _entry_form(posted(request), entry=existing)
-    retry_minutes = None
+    retry_minutes = retry_after = None
     if request.method == "POST" and form.is_valid():
         verdict = ratelimit.hit(request, "journal")
         if verdict.allowed:
@@ -104,7 +104,7 @@ def entry(request: HttpRequest, day: str) -> HttpResponse:
                 request, _("Your entry for %(day)s is saved.") % {"day": date_format(the_day)}
             )
             return redirect("journals:entry", day=the_day.isoformat())
-        retry_minutes = verdict.retry_minutes
+        retry_minutes, retry_after = verdict.retry_minutes, verdict.retry_after
     if form.is_bound:
         ratings = form.submitted_ratings()
     else:
@@ -126,7 +126,7 @@ def entry(request: HttpRequest, day: str) -> HttpResponse:
         status = 429 if retry_minutes else 400
     response = render_journal(request, "journals/entry.html", context, status=status)
     if retry_minutes:
-        response["Retry-After"] = str(retry_minutes * 60)
+        response["Retry-After"] = str(retry_after)
     return response
 
 
