@@ -226,6 +226,7 @@ STEPDOWN_RATE_LIMITS = {
     "report": os.environ.get("STEPDOWN_RL_REPORT", "10/h/user,30/h/ip"),
     "message": os.environ.get("STEPDOWN_RL_MESSAGE", "20/10m/user,60/10m/ip"),
     "journal": os.environ.get("STEPDOWN_RL_JOURNAL", "60/10m/user"),
+    "taper_plan": os.environ.get("STEPDOWN_RL_TAPER_PLAN", "30/10m/user"),
 }
 # Behind a reverse proxy, the number of proxies that add to X-Forwarded-For (0: use the socket).
 STEPDOWN_TRUSTED_PROXY_COUNT = int(os.environ.get("STEPDOWN_TRUSTED_PROXY_COUNT", "0"))
