@@ -6,13 +6,14 @@ current consent. The stored signature is recomputed by every action that could c
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 
 from django.db import transaction
+
+from stepdown.core.sharing import new_share_token
 
 from .consent import CONSENT_VERSION
 from .models import ConsentAction, ConsentRecord, Dose, Entry, Journal, Sharing
@@ -42,11 +43,6 @@ class EntryInput:
     is_window: bool = False
     is_wave: bool = False
     notes: str = ""
-
-
-def new_share_token() -> str:
-    """An unguessable token for a public link (256 bits)."""
-    return secrets.token_urlsafe(32)
 
 
 def grant_consent(user, *, wording_version: str = CONSENT_VERSION) -> Journal:

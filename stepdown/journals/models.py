@@ -7,11 +7,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from stepdown.core.sharing import Sharing
 
-class Sharing(models.TextChoices):
-    PRIVATE = "private", _("Only me")
-    MEMBERS = "members", _("Signed-in members")
-    LINK = "link", _("Anyone with a secret link (you can switch it off at any time)")
+__all__ = ["Sharing"]  # re-exported: the apps' modules import it from here
 
 
 class SignatureField(models.TextChoices):

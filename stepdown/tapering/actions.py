@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import date
 
 from django.db import transaction
 from django.db.models import F
+
+from stepdown.core.sharing import new_share_token
 
 from .models import PlanStatus, PlanVersion, Sharing, TaperPlan, VersionReason
 from .plan_display import drug_name
@@ -90,7 +91,7 @@ def set_sharing(plan: TaperPlan, *, sharing: str) -> TaperPlan:
     """Choose who may see the plan. Leaving "link" revokes the link; choosing it makes one."""
     token = plan.share_token
     if sharing == Sharing.LINK:
-        token = token or secrets.token_urlsafe(32)
+        token = token or new_share_token()
     else:
         token = None
     with transaction.atomic():
@@ -103,7 +104,7 @@ def regenerate_share_link(plan: TaperPlan) -> TaperPlan:
     """A new public link; the old one stops working at once."""
     with transaction.atomic():
         TaperPlan.objects.filter(pk=plan.pk).update(
-            sharing=Sharing.LINK, share_token=secrets.token_urlsafe(32)
+            sharing=Sharing.LINK, share_token=new_share_token()
         )
     plan.refresh_from_db()
     return plan

@@ -14,11 +14,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from stepdown.core.sharing import Sharing
 
-class Sharing(models.TextChoices):
-    PRIVATE = "private", _("Only me")
-    MEMBERS = "members", _("Signed-in members")
-    LINK = "link", _("Anyone with the link")
+__all__ = ["Sharing"]  # re-exported: the apps' modules import it from here
 
 
 class PlanStatus(models.TextChoices):
