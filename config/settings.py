@@ -227,6 +227,7 @@ STEPDOWN_RATE_LIMITS = {
     "message": os.environ.get("STEPDOWN_RL_MESSAGE", "20/10m/user,60/10m/ip"),
     "journal": os.environ.get("STEPDOWN_RL_JOURNAL", "60/10m/user"),
     "taper_plan": os.environ.get("STEPDOWN_RL_TAPER_PLAN", "30/10m/user"),
+    "article_lookup": os.environ.get("STEPDOWN_RL_ARTICLE_LOOKUP", "20/10m/user,60/h/ip"),
 }
 # Behind a reverse proxy, the number of proxies that add to X-Forwarded-For (0: use the socket).
 STEPDOWN_TRUSTED_PROXY_COUNT = int(os.environ.get("STEPDOWN_TRUSTED_PROXY_COUNT", "0"))
@@ -343,6 +344,13 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # --- Taper tools and journals ------------------------------------------------------------------
 # Which crisis lines the journal's red-flag panel shows first (stepdown/core/crisis.json).
 STEPDOWN_CRISIS_LOCALE = os.environ.get("STEPDOWN_CRISIS_LOCALE", "US")
+
+# --- Article cards from a DOI or PubMed id --------------------------------------------------
+# The only requests Stepdown makes to other sites: public hosts on this list, https, 3 s, 512 KB.
+STEPDOWN_ARTICLE_LOOKUP = os.environ.get("STEPDOWN_ARTICLE_LOOKUP", "1") != "0"
+STEPDOWN_ARTICLE_LOOKUP_HOSTS = ("api.crossref.org", "eutils.ncbi.nlm.nih.gov")
+STEPDOWN_ARTICLE_LOOKUP_TIMEOUT = float(os.environ.get("STEPDOWN_ARTICLE_LOOKUP_TIMEOUT", "3"))
+STEPDOWN_ARTICLE_LOOKUP_MAX_BYTES = 512 * 1024
 
 # --- Forum ----------------------------------------------------------------------------------
 STEPDOWN_POSTS_PER_PAGE = 20

@@ -44,7 +44,10 @@ class BodyField(forms.CharField):
 
 class ReplyForm(forms.Form):
     body = BodyField(
-        help_text=_("Markdown works: **bold**, *italic*, > quote, - lists, [link](https://…).")
+        help_text=_(
+            "Markdown works: **bold**, *italic*, > quote, - lists, [link](https://…). "
+            "Hide a passage behind a content warning: a line :::cw Label, the text, then :::."
+        )
     )
 
     def clean_body(self) -> str:
@@ -70,6 +73,15 @@ class TopicForm(ReplyForm):
                 "The title is too long: at most %(limit_value)d characters (it has %(show_value)d)."
             ),
         },
+    )
+    article_lookup = forms.CharField(
+        label=_("Fill in from DOI or PubMed link"),
+        max_length=500,
+        required=False,
+        help_text=_(
+            "Paste a DOI (10.3390/neurolint13040059) or a PubMed link, then press "
+            "\u201cFill in\u201d. Check the details before posting."
+        ),
     )
     article_title = forms.CharField(label=_("Article title"), max_length=300, required=False)
     article_authors = forms.CharField(label=_("Authors"), max_length=500, required=False)

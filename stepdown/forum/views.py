@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from stepdown.core import ratelimit
 from stepdown.core.pagination import page_numbers
 
-from . import actions, queries
+from . import actions, article_lookup, queries, quotes
 from .forms import ReplyForm, TopicForm
 from .models import Topic
 from .permissions import (
@@ -96,6 +96,53 @@ def new_topic(request: HttpRequest, slug: str) -> HttpResponse:
             message=_("Only moderators start topics in %(category)s.") % {"category": category},
             back=category.get_absolute_url(),
         )
+    lookup_enabled = article_lookup.lookup_enabled()
+    if request.method == "POST" and "lookup" in request.POST:
+        # "Fill in from DOI or PubMed link": show the form again, card filled, nothing saved.
+        values = {name: request.POST.get(name, "") for name in TopicForm.base_fields}
+        status, found = 200, False
+        verdict = ratelimit.hit(request, "article_lookup")
+        if not verdict.allowed:
+            status = 429
+            note = _(
+                "You have looked up many articles in a short time. Please try again in about "
+                "%(minutes)d minutes, or type the details in."
+            ) % {"minutes": verdict.retry_minutes}
+        else:
+            try:
+                card = article_lookup.lookup(values["article_lookup"])
+            except article_lookup.ArticleLookupError as error:
+                if error.reason == "unrecognised":
+                    note = _(
+                        "That doesn't look like a DOI or a PubMed link. A DOI starts with 10. "
+                        "(e.g. 10.3390/neurolint13040059); you can also type the details in."
+                    )
+                else:
+                    note = _(
+                        "We couldn't fetch the details just now. Nothing you wrote is lost; "
+                        "you can type them in below, or try again later."
+                    )
+            else:
+                values.update(card.form_fields())
+                found = True
+                note = _(
+                    "The article's details are filled in below. Please check them before posting."
+                )
+        response = render(
+            request,
+            "forum/new_topic.html",
+            {
+                "category": category,
+                "form": TopicForm(initial=values),
+                "lookup_enabled": lookup_enabled,
+                "lookup_note": note,
+                "lookup_found": found,
+            },
+            status=status,
+        )
+        if status == 429:
+            response["Retry-After"] = str(verdict.retry_after)
+        return response
     form = TopicForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         limited = _rate_limited(request, "new_topic", "forum/new_topic.html", category, form)
@@ -113,7 +160,10 @@ def new_topic(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(topic)
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "forum/new_topic.html", {"category": category, "form": form}, status=status
+        request,
+        "forum/new_topic.html",
+        {"category": category, "form": form, "lookup_enabled": lookup_enabled},
+        status=status,
     )
 
 
@@ -174,7 +224,13 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
             message=message,
             back=topic.get_absolute_url(),
         )
-    form = ReplyForm(request.POST or None)
+
+    initial = {}
+    if request.method == "GET":  # ?quote=<post id>: start the reply with that post quoted
+        quoted = quotes.quoted_post(request.user, topic, request.GET.get("quote"))
+        if quoted is not None:
+            initial["body"] = quotes.quote_markdown(quoted)
+    form = ReplyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         limited = _rate_limited(request, "reply", "forum/reply.html", topic.category, form, topic)
         if limited:

@@ -149,3 +149,18 @@ def test_pages_work_without_javascript(browser, live_server, transactional_db):
     page.get_by_text("Share", exact=True).first.click()
     expect(page.get_by_label("Link to this post").first).to_be_visible()
     context.close()
+
+
+def test_enter_in_the_title_field_posts_the_topic(page, transactional_db):
+    UserFactory(username="rowan")
+    CategoryFactory(slug="support", name="Support")
+    page.goto("/accounts/login/")
+    page.get_by_label("Username or email").fill("rowan")
+    page.get_by_label("Password").fill("a calm river at dawn")
+    page.get_by_role("button", name="Sign In", exact=True).click()
+    page.goto("/c/support/new/")
+    page.get_by_label("Your message").fill("Hello, everyone.")
+    page.get_by_label("Title", exact=True).fill("First steps")
+    page.get_by_label("Title", exact=True).press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("First steps")
+    assert Topic.objects.filter(title="First steps").exists()

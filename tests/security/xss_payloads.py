@@ -517,6 +517,32 @@ def _long_inputs() -> list[str]:
     ]
 
 
+def _content_warnings() -> list[str]:
+    """The ``:::cw Label`` container: its label, its body, nesting, and raw ``<details>``."""
+    return [
+        f":::cw <script>{JS}</script>\nhidden\n:::",
+        f":::cw <img src=x onerror={JS}>\nhidden\n:::",
+        f':::cw " onmouseover="{JS}\nhidden\n:::',
+        f":::cw x</summary><script>{JS}</script>\nhidden\n:::",
+        f"::: cw [x](javascript:{JS})\n[y](javascript:{JS})\n:::",
+        f":::cw label\n<script>{JS}</script>\n:::",
+        f":::cw label\n<img src=x onerror={JS}>",
+        f":::cw outer\n:::cw <svg onload={JS}>\ninner\n:::\n<script>{JS}</script>\n:::",
+        f"> :::cw quoted\n> <iframe src={MARKER_ORIGIN}/f></iframe>\n> :::",
+        f"- item\n  :::cw in a list\n  [x](javascript:{JS})\n  :::",
+        f'<details open ontoggle="{JS}"><summary>x</summary></details>',
+        f'<details class="content-warning" ontoggle={JS} open>x</details>',
+        f"<details open><summary onclick={JS}>x</summary><script>{JS}</script></details>",
+        f'<summary style="background:url({MARKER_ORIGIN}/s)">x</summary>',
+        f":::cw label\n```\n</details><script>{JS}</script>\n```\n:::",
+        f":::cw {'&#x3C;' * 50}script>{JS}</script>\nx\n:::",
+        f":::cw {'x' * 500}<script>{JS}</script>\nx\n:::",
+        f":::cw label\n</details><img src=x onerror={JS}>\n:::",
+        ":::cw a\n" * 2_000 + f"<script>{JS}</script>",
+        f"::::cw long fence\n:::\n<img src=x onerror={JS}>\n::::",
+    ]
+
+
 FAMILIES = {
     "script-tag": _script_tags,
     "event-handler": _event_handlers,
@@ -529,6 +555,7 @@ FAMILIES = {
     "markdown-trick": _markdown_tricks,
     "unicode-trick": _unicode_tricks,
     "long-input": _long_inputs,
+    "content-warning": _content_warnings,
 }
 
 
