@@ -228,6 +228,7 @@ STEPDOWN_RATE_LIMITS = {
     "journal": os.environ.get("STEPDOWN_RL_JOURNAL", "60/10m/user"),
     "taper_plan": os.environ.get("STEPDOWN_RL_TAPER_PLAN", "30/10m/user"),
     "article_lookup": os.environ.get("STEPDOWN_RL_ARTICLE_LOOKUP", "20/10m/user,60/h/ip"),
+    "upload": os.environ.get("STEPDOWN_RL_UPLOAD", "20/h/user,60/h/ip"),
 }
 # Behind a reverse proxy, the number of proxies that add to X-Forwarded-For (0: use the socket).
 STEPDOWN_TRUSTED_PROXY_COUNT = int(os.environ.get("STEPDOWN_TRUSTED_PROXY_COUNT", "0"))
