@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "csp",
     "stepdown.core",
     "stepdown.accounts",
+    "stepdown.uploads",
     "stepdown.forum",
     "stepdown.tapering",
     "stepdown.journals",

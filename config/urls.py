@@ -7,6 +7,7 @@ urlpatterns = [
     path("account/", include("stepdown.accounts.urls")),
     path("taper/", include("stepdown.tapering.urls")),
     path("journal/", include("stepdown.journals.urls")),
+    path("", include("stepdown.uploads.urls")),
     path("", include("stepdown.forum.urls")),
 ]
 

@@ -201,8 +201,8 @@ def test_topic_page_query_count_does_not_grow_with_posts(
 ):
     topic = make_topic(category, replies=replies)
     actions.set_recommended(topic.posts.get(position=2), by=topic.author, recommended=True)
-    # topic+category+article, posts, recommended, taper signatures of the page's authors
-    with django_assert_num_queries(4):
+    # topic+category+article, posts, reactions, recommended, taper signatures of the authors
+    with django_assert_num_queries(5):
         client.get(topic.get_absolute_url())
 
 

@@ -61,6 +61,11 @@ def world(db) -> World:
     locked = make_topic(public_category, author=users["member"], title="Locked")
     Topic.objects.filter(pk=locked.pk).update(is_locked=True)
     moderators_only = make_topic(news, author=users["moderator"], title="News")
+    # Edited once, so each has revisions 1 and 2 to revert between.
+    from stepdown.forum.actions import edit_post
+
+    for topic in (public, members_only):
+        edit_post(topic.first_post, editor=users["member"], body="First post, edited.")
     # Journals: member shares by secret link, other with members; staff keep none.
     from stepdown.journals import actions as journal_actions
     from stepdown.journals.actions import DoseInput, EntryInput
@@ -260,6 +265,103 @@ TAPER_CASES = [
     Case("tapering:shared_plan", "get", lambda w: "/taper/shared/not-the-token/", every(404)),
 ]
 
+
+def own_post(author, others, guest=302):
+    """`member` wrote the post; the other roles did not."""
+    return {"guest": guest, "member": author, "other": others, "moderator": others, "admin": others}
+
+
+def first_post_url(topic, suffix):
+    return lambda w: f"/p/{getattr(w, topic).first_post_id}/{suffix}"
+
+
+# Reactions and edit history. The public topic's first post is `member`'s, its reply `other`'s.
+POST_CASES = [
+    Case(
+        "forum:react",
+        "post",
+        lambda w: f"/p/{w.reply.pk}/react/",
+        {**signed_in(302), "other": 403},  # no reacting to one's own post
+        {"kind": "thanks"},
+    ),
+    Case(
+        "forum:react",
+        "post",
+        first_post_url("public", "react/"),
+        own_post(403, 302),
+        {"kind": "hug"},
+    ),
+    Case(
+        "forum:react",
+        "post",
+        first_post_url("members_only", "react/"),
+        own_post(403, 302, guest=404),
+        {"kind": "like"},
+    ),
+    Case(
+        "forum:react",
+        "post",
+        first_post_url("locked", "react/"),
+        {**staff_only(302, 403, 302)},
+        {"kind": "like"},
+    ),
+    Case("forum:react", "post", lambda w: f"/p/{w.removed.pk}/react/", every(404), {"kind": "hug"}),
+    Case("forum:post_reactions", "get", lambda w: f"/p/{w.reply.pk}/reactions/", every(200)),
+    Case(
+        "forum:post_reactions",
+        "get",
+        first_post_url("members_only", "reactions/"),
+        signed_in(200, guest=404),
+    ),
+    Case("forum:post_reactions", "get", lambda w: f"/p/{w.removed.pk}/reactions/", every(404)),
+    Case(
+        "forum:edit_post",
+        "get",
+        first_post_url("public", "edit/"),
+        staff_only(200, 403, 302) | {"member": 200},
+    ),
+    Case(
+        "forum:edit_post",
+        "post",
+        first_post_url("public", "edit/"),
+        staff_only(302, 403, 302) | {"member": 302},
+        {"body": "Edited in the matrix."},
+    ),
+    Case(
+        "forum:edit_post",
+        "post",
+        first_post_url("members_only", "edit/"),
+        staff_only(302, 403, 404) | {"member": 302},
+        {"body": "Edited in the matrix."},
+    ),
+    Case("forum:edit_post", "get", lambda w: f"/p/{w.removed.pk}/edit/", every(404)),
+    Case("forum:post_history", "get", first_post_url("public", "history/"), every(200)),
+    Case(
+        "forum:post_history",
+        "get",
+        first_post_url("members_only", "history/"),
+        signed_in(200, guest=404),
+    ),
+    Case(
+        "forum:revert_post",
+        "post",
+        first_post_url("public", "history/1/revert/"),
+        staff_only(302, 403, 302),
+    ),
+    Case(
+        "forum:revert_post",
+        "post",
+        first_post_url("members_only", "history/1/revert/"),
+        staff_only(302, 403, 404),
+    ),
+    Case(
+        "forum:revert_post",
+        "post",
+        lambda w: f"/p/{w.removed.pk}/history/1/revert/",
+        every(404),
+    ),
+]
+
 CASES = [
     Case("forum:home", "get", lambda w: "/", every(200)),
     Case("forum:category", "get", lambda w: "/c/public/", every(200)),
@@ -348,6 +450,17 @@ CASES = [
         {**staff_only(302, 403, 404)},
     ),
     Case("forum:recommend", "post", lambda w: f"/p/{w.removed.pk}/recommend/", every(404)),
+    *POST_CASES,
+    Case("uploads:new", "get", lambda w: "/uploads/new/", signed_in(200)),
+    # No file chosen: the form again with a clear message; nothing is stored.
+    Case("uploads:new", "post", lambda w: "/uploads/new/", signed_in(400), {"description": "x"}),
+    Case("uploads:detail", "get", lambda w: "/uploads/99999/", signed_in(404)),
+    Case(
+        "uploads:serve",
+        "get",
+        lambda w: "/media/uploads/2025/01/0123456789abcdef0123456789abcdef.png",
+        every(404),
+    ),
     Case("accounts:account", "get", lambda w: "/account/", signed_in(200)),
     Case("accounts:export", "get", lambda w: "/account/export/", signed_in(200)),
     Case(
@@ -403,7 +516,7 @@ def our_route_names(resolver=None, namespace=""):
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             names |= our_route_names(entry, inner)
         elif isinstance(entry, URLPattern) and entry.name:
-            if namespace.startswith(("forum:", "accounts:", "journals:", "tapering:")):
+            if namespace.startswith(("forum:", "accounts:", "journals:", "tapering:", "uploads:")):
                 names.add(f"{namespace}{entry.name}")
     return names
 

@@ -6,10 +6,10 @@ admin changes only the flags a moderator sets, and re-renders text through the o
 
 from django.contrib import admin
 from django.db import models
+from django.utils.translation import gettext
 
-from stepdown.core.text import render_markdown
-
-from .models import ArticleCard, Category, Post, Topic
+from . import actions
+from .models import ArticleCard, Category, Post, ReactionKind, Topic
 
 
 @admin.register(Category)
@@ -52,5 +52,16 @@ class PostAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if "body_markdown" in form.changed_data:
-            obj.body_html = render_markdown(obj.body_markdown)
+            # Through the action, so the admin's change is a kept revision like any other edit.
+            edited = actions.edit_post(
+                obj, editor=request.user, body=obj.body_markdown, reason=gettext("admin")
+            )
+            obj.body_html, obj.edited_at = edited.body_html, edited.edited_at
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ReactionKind)
+class ReactionKindAdmin(admin.ModelAdmin):
+    list_display = ("label", "slug", "icon", "position", "active")
+    list_editable = ("position", "active")
+    prepopulated_fields = {"slug": ("label",)}

@@ -186,3 +186,12 @@ class TopicForm(ReplyForm):
             url=data["article_url"],
             abstract=data["article_abstract"].strip(),
         )
+
+
+class EditForm(ReplyForm):
+    reason = forms.CharField(
+        label=_("What changed"),
+        max_length=200,
+        required=False,
+        help_text=_("Shown in the post's edit history, e.g. “fixed a typo”."),
+    )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -176,3 +177,86 @@ class ArticleCard(models.Model):
         if self.doi:
             return f"https://doi.org/{self.doi}"
         return ""
+
+
+class ReactionKind(models.Model):
+    """A way to respond to a post without words (Like, Thanks, Hug, Insightful); set by admins."""
+
+    slug = models.SlugField(_("slug"), max_length=30, unique=True)
+    label = models.CharField(_("label"), max_length=40)
+    icon = models.CharField(
+        _("icon"),
+        max_length=100,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[a-z0-9_/-]+\.svg$",
+                _("A path to an SVG among the site's own static files, e.g. img/reactions/hug.svg"),
+            )
+        ],
+        help_text=_(
+            "Optional: a small SVG among the site's own static files, e.g. "
+            "img/reactions/hug.svg. The label is always shown too."
+        ),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Inactive reactions are neither offered nor shown.")
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("reaction kind")
+        verbose_name_plural = _("reaction kinds")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Reaction(models.Model):
+    """One member's reaction to one post: at most one per member and post."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reactions"
+    )
+    kind = models.ForeignKey(ReactionKind, on_delete=models.CASCADE, related_name="reactions")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "user"], name="reaction_one_per_member")
+        ]
+        verbose_name = _("reaction")
+        verbose_name_plural = _("reactions")
+
+    def __str__(self) -> str:
+        return f"{self.kind_id} on {self.post_id} by {self.user_id}"
+
+
+class PostRevision(models.Model):
+    """One version of a post's text; number 1 is the text as first posted."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(_("number"))
+    body_markdown = models.TextField(_("text"))
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created = models.DateTimeField(_("created"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["post", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "number"], name="post_revision_number_unique")
+        ]
+        verbose_name = _("post revision")
+        verbose_name_plural = _("post revisions")
+
+    def __str__(self) -> str:
+        return f"{self.post_id} r{self.number}"

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import difflib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import QuerySet
 
 from stepdown.core.pagination import page_numbers
 
-from .models import Category, Post, Topic
+from .models import Category, Post, PostRevision, Reaction, ReactionKind, Topic
 from .permissions import readable_categories
 
 
@@ -89,3 +90,76 @@ def recommended_posts(topic: Topic) -> list[Post]:
         .select_related("author")
         .order_by("position")
     )
+
+
+@dataclass
+class ReactionCount:
+    """One kind of reaction on one post: how many, and who (in the order they reacted)."""
+
+    kind: ReactionKind
+    names: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.names)
+
+
+def active_reaction_kinds() -> list[ReactionKind]:
+    """The reactions members may give, in the order admins set."""
+    return list(ReactionKind.objects.filter(active=True))
+
+
+def attach_reactions(posts: list[Post], user) -> None:
+    """Give each post ``reaction_counts`` and ``my_reaction`` (a kind id or None): one query."""
+    by_post: dict[int, dict[int, ReactionCount]] = {p.pk: {} for p in posts}
+    mine: dict[int, int] = {}
+    rows = (
+        Reaction.objects.filter(post__in=list(by_post), kind__active=True)
+        .select_related("kind", "user")
+        .order_by("kind__position", "kind_id", "created_at", "pk")
+    )
+    for reaction in rows:
+        counts = by_post[reaction.post_id]
+        entry = counts.setdefault(reaction.kind_id, ReactionCount(kind=reaction.kind))
+        entry.names.append(reaction.user.username)
+        if user.is_authenticated and reaction.user_id == user.pk:
+            mine[reaction.post_id] = reaction.kind_id
+    for post in posts:
+        post.reaction_counts = list(by_post[post.pk].values())
+        post.my_reaction = mine.get(post.pk)
+
+
+def post_revisions(post: Post) -> list[PostRevision]:
+    """Every kept version of ``post``, oldest first, with its editor."""
+    return list(post.revisions.select_related("editor").order_by("number"))
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    change: str  # "same", "added" or "removed"
+    text: str
+
+
+@dataclass(frozen=True)
+class RevisionChange:
+    revision: PostRevision
+    lines: list[DiffLine]
+
+
+def revision_changes(revisions: list[PostRevision]) -> list[RevisionChange]:
+    """Each revision with the lines it changed from the one before, newest first."""
+    changes = []
+    previous: list[str] = []
+    for revision in revisions:
+        current = revision.body_markdown.splitlines()
+        lines = []
+        matcher = difflib.SequenceMatcher(a=previous, b=current, autojunk=False)
+        for tag, a_start, a_end, b_start, b_end in matcher.get_opcodes():
+            if tag == "equal":
+                lines += [DiffLine("same", text) for text in current[b_start:b_end]]
+                continue
+            lines += [DiffLine("removed", text) for text in previous[a_start:a_end]]
+            lines += [DiffLine("added", text) for text in current[b_start:b_end]]
+        changes.append(RevisionChange(revision=revision, lines=lines))
+        previous = current
+    return list(reversed(changes))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import post_views, views
 
 app_name = "forum"
 
@@ -13,4 +13,13 @@ urlpatterns = [
     path("t/<int:pk>/<slug:slug>/", views.topic, name="topic"),
     path("p/<int:pk>/", views.post_permalink, name="post"),
     path("p/<int:pk>/recommend/", views.recommend, name="recommend"),
+    path("p/<int:pk>/react/", post_views.react, name="react"),
+    path("p/<int:pk>/reactions/", post_views.who_reacted, name="post_reactions"),
+    path("p/<int:pk>/edit/", post_views.edit, name="edit_post"),
+    path("p/<int:pk>/history/", post_views.history, name="post_history"),
+    path(
+        "p/<int:pk>/history/<int:number>/revert/",
+        post_views.revert,
+        name="revert_post",
+    ),
 ]

@@ -19,6 +19,8 @@ from .permissions import (
     can_post_in_category,
     can_recommend,
     can_reply,
+    editable_post_ids,
+    reactable_post_ids,
     require_category,
     require_topic,
     require_visible_post,
@@ -185,6 +187,8 @@ def topic(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     page = queries.topic_page(topic, number)
     user = request.user
     may_moderate_recommend = [p.pk for p in page.posts if _may_recommend(user, p, topic)]
+    queries.attach_reactions(page.posts, user)
+    may_react = reactable_post_ids(user, topic, page.posts)
     return render(
         request,
         "forum/topic.html",
@@ -197,6 +201,9 @@ def topic(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             "recommended": queries.recommended_posts(topic),
             "may_reply": can_reply(user, topic),
             "may_recommend": set(may_moderate_recommend),
+            "may_react": may_react,
+            "reaction_kinds": queries.active_reaction_kinds() if may_react else [],
+            "may_edit": editable_post_ids(user, page.posts),
             "form": ReplyForm(),
             "site_root": request.build_absolute_uri("/").rstrip("/"),
         },

@@ -5,9 +5,15 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from stepdown.core.text import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, ALLOWED_URL_SCHEMES, LINK_REL
+from stepdown.core.text import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    ALLOWED_URL_SCHEMES,
+    LINK_REL,
+    is_upload_src,
+)
 
-VOID_TAGS = frozenset({"br", "hr"})
+VOID_TAGS = frozenset({"br", "hr", "img"})
 REQUIRED_REL = frozenset({"nofollow", "ugc", "noopener"})
 # Never allowed on any tag, whatever the allow-list says; named so a failure message is plain.
 FORBIDDEN_ATTRIBUTES = frozenset(
@@ -86,6 +92,8 @@ class _SafetyParser(HTMLParser):
             seen[name] = value or ""
             if name.startswith("on"):
                 self.problems.append(f"<{tag}> has event handler {name}")
+            elif tag == "img" and name == "src" and is_upload_src(value or ""):
+                pass  # a member's own upload on this site: the one image source allowed
             elif name in FORBIDDEN_ATTRIBUTES:
                 self.problems.append(f"<{tag}> has forbidden attribute {name}")
             elif name not in allowed:
@@ -94,6 +102,10 @@ class _SafetyParser(HTMLParser):
             scheme = url_scheme(seen["href"])
             if scheme is not None and scheme not in ALLOWED_URL_SCHEMES:
                 self.problems.append(f"<{tag}> href has scheme {scheme!r}: {seen['href'][:80]!r}")
+        if tag == "img" and "src" not in seen:
+            self.problems.append("<img> without an upload src")
+        if tag == "img" and seen.get("loading", "lazy") != "lazy":
+            self.problems.append(f"<img> loading is {seen['loading']!r}")
         if tag == "a" and not REQUIRED_REL <= set(seen.get("rel", "").split()):
             self.problems.append(f"<a> rel is {seen.get('rel')!r}, not {LINK_REL!r}")
         if self.from_markdown and tag == "code" and "class" in seen:

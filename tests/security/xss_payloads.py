@@ -543,6 +543,46 @@ def _content_warnings() -> list[str]:
     ]
 
 
+# The address of an upload as the site stores it: the one image source that may show.
+UPLOAD_SRC = "/media/uploads/2025/01/0123456789abcdef0123456789abcdef.png"
+
+
+def _image_tricks() -> list[str]:
+    """Images: only a member's own upload may load; every other source, or extra, is dropped."""
+    return [
+        f"![x]({MARKER_ORIGIN}/img.png)",
+        "![x](//xss-marker.invalid/img.png)",
+        f"![x](javascript:{JS})",
+        "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
+        "![x](data:image/png;base64,iVBORw0KGgo=)",
+        f"![x](/media/uploads/../..{MARKER_PATH}.png)",
+        f"![x](/media/uploads/2025/01/../../..{MARKER_PATH})",
+        f"![x]({UPLOAD_SRC}?{MARKER}=1)",
+        f"![x]({UPLOAD_SRC}#{MARKER})",
+        f"![x](/media/uploads/2025/01/0123456789abcdef0123456789abcdef.svg){MARKER}",
+        f'![x]({UPLOAD_SRC} "t" onerror={JS})',
+        f'![x" onerror="{JS}]({UPLOAD_SRC})',
+        f"![x]({MARKER_ORIGIN}{UPLOAD_SRC})",
+        "![x](%2F%2Fxss-marker.invalid/a.png)",
+        "![x](\\\\xss-marker.invalid/a.png)",
+        f"![x][ref]\n\n[ref]: {MARKER_ORIGIN}/ref.png",
+        f"[![x]({UPLOAD_SRC})](javascript:{JS})",
+        f'<img src="{UPLOAD_SRC}" onerror="{JS}">',
+        f'<img src="{UPLOAD_SRC}" srcset="{MARKER_ORIGIN}/s.png 2x">',
+        f'<img src="{MARKER_ORIGIN}/i.png" alt="{UPLOAD_SRC}">',
+        f'<img src="{UPLOAD_SRC}" loading="eager" style="background:url({MARKER_ORIGIN}/b)">',
+        f'<img src="{UPLOAD_SRC}" width="1 onerror={JS}" height="100%">',
+        f'<img src="/media/uploads/../{MARKER_PATH}">',
+        '<img src="//xss-marker.invalid/x.png">',
+        f'<img src="javascript:{JS}">',
+        f"<img src=x onerror={JS}>{UPLOAD_SRC}",
+        f'<img alt="a>b" src="{MARKER_ORIGIN}/c.png">',
+        f'<img src="{UPLOAD_SRC}" usemap="#m"><map name="m"><area href="javascript:{JS}"></map>',
+        f'<picture><source srcset="{MARKER_ORIGIN}/p.png"><img src="{UPLOAD_SRC}"></picture>',
+        f'<img dynsrc="{MARKER_ORIGIN}/d.avi" lowsrc="{MARKER_ORIGIN}/l.png" src="{UPLOAD_SRC}">',
+    ]
+
+
 FAMILIES = {
     "script-tag": _script_tags,
     "event-handler": _event_handlers,
@@ -556,6 +596,7 @@ FAMILIES = {
     "unicode-trick": _unicode_tricks,
     "long-input": _long_inputs,
     "content-warning": _content_warnings,
+    "image-trick": _image_tricks,
 }
 
 

@@ -1,0 +1,164 @@
+"""Pages about one post: reactions, who reacted, editing, edit history and reverting."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import actions, queries
+from .forms import EditForm
+from .models import PostRevision, ReactionKind
+from .permissions import (
+    can_edit_post,
+    can_react,
+    can_reply,
+    can_revert_post,
+    edit_window_minutes,
+    edit_window_open,
+    is_own_post,
+    require_visible_post,
+)
+
+
+def _refused(request, *, title: str, message: str, back: str, status: int = 403) -> HttpResponse:
+    return render(
+        request,
+        "forum/refused.html",
+        {"title": title, "message": message, "back": back},
+        status=status,
+    )
+
+
+@require_POST
+def react(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give, change or take back one's reaction to a post, then return to the post."""
+    post = require_visible_post(request.user, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(post.get_absolute_url())
+    if not can_react(request.user, post):
+        if is_own_post(request.user, post):
+            message = _("Reactions are for other members' posts, not your own.")
+        elif post.topic.is_locked:
+            message = _("This topic is locked, so it takes no new reactions.")
+        else:
+            message = _("You cannot react to this post.")
+        return _refused(
+            request,
+            title=_("You cannot react here"),
+            message=message,
+            back=post.get_absolute_url(),
+        )
+    kind = ReactionKind.objects.filter(slug=request.POST.get("kind", ""), active=True).first()
+    if kind is None:
+        return _refused(
+            request,
+            title=_("Unknown reaction"),
+            message=_("That reaction is not offered any more. Please choose another."),
+            back=post.get_absolute_url(),
+            status=400,
+        )
+    if request.POST.get("remove") == "1":
+        actions.set_reaction(post, user=request.user, kind=None)
+        messages.success(request, _("Your reaction is taken back."))
+    else:
+        actions.set_reaction(post, user=request.user, kind=kind)
+        messages.success(request, _("You reacted with “%(label)s”.") % {"label": _(kind.label)})
+    return redirect(post)
+
+
+@require_GET
+def who_reacted(request: HttpRequest, pk: int) -> HttpResponse:
+    post = require_visible_post(request.user, pk)
+    queries.attach_reactions([post], request.user)
+    return render(request, "forum/reactions.html", {"post": post, "topic": post.topic})
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    post = require_visible_post(request.user, pk)
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not can_edit_post(user, post):
+        if is_own_post(user, post) and not edit_window_open(post):
+            # Too late to edit: say so, and keep every word so it can be posted as a reply.
+            kept = request.POST.get("body", post.body_markdown)
+            return render(
+                request,
+                "forum/edit_closed.html",
+                {
+                    "post": post,
+                    "topic": post.topic,
+                    "kept_body": kept,
+                    "window_minutes": edit_window_minutes(),
+                    "may_reply": can_reply(user, post.topic),
+                },
+                status=403,
+            )
+        return _refused(
+            request,
+            title=_("You cannot edit this post"),
+            message=_("Members edit their own posts; moderators edit any post."),
+            back=post.get_absolute_url(),
+        )
+    form = EditForm(request.POST or None, initial={"body": post.body_markdown})
+    if request.method == "POST" and form.is_valid():
+        actions.edit_post(
+            post,
+            editor=user,
+            body=form.cleaned_data["body"],
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, _("Your changes are saved."))
+        return redirect(post)
+    return render(
+        request,
+        "forum/edit.html",
+        {"post": post, "topic": post.topic, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    post = require_visible_post(request.user, pk)
+    revisions = queries.post_revisions(post)
+    return render(
+        request,
+        "forum/history.html",
+        {
+            "post": post,
+            "topic": post.topic,
+            "changes": queries.revision_changes(revisions),
+            "latest": revisions[-1].number if revisions else None,
+            "may_revert": can_revert_post(request.user, post),
+        },
+    )
+
+
+@require_POST
+def revert(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    post = require_visible_post(request.user, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("forum:post_history", kwargs={"pk": post.pk}))
+    if not can_revert_post(request.user, post):
+        return _refused(
+            request,
+            title=_("You cannot revert this post"),
+            message=_("Moderators restore earlier versions of a post."),
+            back=reverse("forum:post_history", kwargs={"pk": post.pk}),
+        )
+    revision = PostRevision.objects.filter(post=post, number=number).first()
+    if revision is None:
+        raise Http404("No such revision.")
+    actions.revert_post(post, revision=revision, by=request.user)
+    messages.success(
+        request,
+        _("The post shows revision %(number)d again, kept as a new revision.") % {"number": number},
+    )
+    return redirect("forum:post_history", pk=post.pk)

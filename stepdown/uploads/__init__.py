@@ -1,0 +1,1 @@
+"""Images members add to their posts: checked, re-encoded without metadata, stored, served."""

@@ -1,0 +1,170 @@
+"""Editing posts: authors within the window, moderators any time, every revision kept."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from stepdown.forum.models import Post, PostRevision
+from tests.factories import UserFactory, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def topic(category, member):
+    return make_topic(category, author=member, title="My taper", body="Day one.\nFeeling calm.")
+
+
+def age(post, minutes):
+    Post.objects.filter(pk=post.pk).update(created_at=timezone.now() - timedelta(minutes=minutes))
+
+
+def edit(client, post, body, reason=""):
+    return client.post(f"/p/{post.pk}/edit/", {"body": body, "reason": reason})
+
+
+def test_edit_within_window_saves_rerenders_and_marks_edited(member_client, topic):
+    post = topic.first_post
+    page = member_client.get(topic.get_absolute_url()).content.decode()
+    assert f'href="/p/{post.pk}/edit/"' in page
+    form = member_client.get(f"/p/{post.pk}/edit/")
+    assert form.status_code == 200 and "Feeling calm." in form.content.decode()
+    response = edit(member_client, post, "Day one.\nFeeling **steady**.", "wording")
+    assert response.status_code == 302 and response["Location"] == f"/p/{post.pk}/"
+    post.refresh_from_db()
+    assert post.edited_at is not None
+    assert "<strong>steady</strong>" in post.body_html
+    page = member_client.get(topic.get_absolute_url()).content.decode()
+    assert f'href="/p/{post.pk}/history/"' in page and "edited" in page
+
+
+def test_edit_after_window_refused_with_text_kept(member_client, topic, settings):
+    settings.STEPDOWN_EDIT_WINDOW_MINUTES = 30
+    post = topic.first_post
+    age(post, 31)
+    response = edit(member_client, post, "My careful new wording.")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "can no longer be edited" in html and "30 minutes" in html
+    assert "My careful new wording." in html  # nothing lost
+    assert f'action="/t/{topic.pk}/reply/"' in html  # and it can be posted as a reply
+    post.refresh_from_db()
+    assert post.body_markdown == "Day one.\nFeeling calm." and post.edited_at is None
+    assert not PostRevision.objects.exists()
+    page = member_client.get(topic.get_absolute_url()).content.decode()
+    assert f'href="/p/{post.pk}/edit/"' not in page
+
+
+def test_edit_window_defaults_to_a_day(member_client, topic, settings):
+    del settings.STEPDOWN_EDIT_WINDOW_MINUTES
+    post = topic.first_post
+    age(post, 60 * 24 - 5)
+    assert edit(member_client, post, "Still in time.").status_code == 302
+    age(post, 60 * 24 + 5)
+    assert edit(member_client, post, "Too late.").status_code == 403
+
+
+def test_edit_empty_text_is_refused_and_post_unchanged(member_client, topic):
+    response = edit(member_client, topic.first_post, "   ")
+    assert response.status_code == 400
+    assert "Please write something" in response.content.decode()
+    assert Post.objects.get(pk=topic.first_post_id).body_markdown == "Day one.\nFeeling calm."
+
+
+def test_moderator_edits_any_post_any_time(client, moderator, topic):
+    post = topic.first_post
+    age(post, 60 * 24 * 30)
+    client.force_login(moderator)
+    assert edit(client, post, "Removed a phone number.", "privacy").status_code == 302
+    revision = PostRevision.objects.get(post=post, number=2)
+    assert revision.editor == moderator and revision.reason == "privacy"
+
+
+def test_member_cannot_edit_others_posts(client, other_member, topic):
+    client.force_login(other_member)
+    assert client.get(f"/p/{topic.first_post_id}/edit/").status_code == 403
+    assert edit(client, topic.first_post, "Hijacked.").status_code == 403
+    assert Post.objects.get(pk=topic.first_post_id).body_markdown == "Day one.\nFeeling calm."
+
+
+def test_edit_guest_sent_to_sign_in_and_hidden_posts_404(client, members_category):
+    topic = make_topic(members_category)
+    assert edit(client, topic.first_post, "x").status_code == 404
+    response = client.get("/p/99999/edit/")
+    assert response.status_code == 404
+
+
+def test_every_revision_kept_and_diff_shows_changes(client, member_client, topic):
+    post = topic.first_post
+    edit(member_client, post, "Day one.\nFeeling steady.", "wording")
+    edit(member_client, post, "Day one.\nFeeling steady.\nSlept well.")
+    numbers = list(post.revisions.values_list("number", "body_markdown"))
+    assert numbers == [
+        (1, "Day one.\nFeeling calm."),
+        (2, "Day one.\nFeeling steady."),
+        (3, "Day one.\nFeeling steady.\nSlept well."),
+    ]
+    client.logout()
+    html = client.get(f"/p/{post.pk}/history/").content.decode()
+    assert "As first posted" in html and "Revision 3" in html and "wording" in html
+    assert '<del><span class="visually-hidden">removed: </span>Feeling calm.</del>' in html
+    assert '<ins><span class="visually-hidden">added: </span>Feeling steady.</ins>' in html
+    assert '<ins><span class="visually-hidden">added: </span>Slept well.</ins>' in html
+    assert "/revert/" not in html  # guests see history, never revert
+
+
+def test_diff_escapes_markup(client, member_client, topic):
+    edit(member_client, topic.first_post, "<script>alert(1)</script>")
+    html = client.get(f"/p/{topic.first_post_id}/history/").content.decode()
+    assert "<script>alert(1)" not in html and "&lt;script&gt;" in html
+
+
+def test_unedited_post_history_says_so(client, topic):
+    html = client.get(f"/p/{topic.first_post_id}/history/").content.decode()
+    assert "has not been edited" in html
+
+
+def test_moderator_reverts_to_a_revision_as_new_revision(client, member, moderator, topic):
+    post = topic.first_post
+    client.force_login(member)
+    edit(client, post, "Something I regret.")
+    client.force_login(moderator)
+    html = client.get(f"/p/{post.pk}/history/").content.decode()
+    assert f'action="/p/{post.pk}/history/1/revert/"' in html
+    response = client.post(f"/p/{post.pk}/history/1/revert/")
+    assert response.status_code == 302 and response["Location"] == f"/p/{post.pk}/history/"
+    post.refresh_from_db()
+    assert post.body_markdown == "Day one.\nFeeling calm."
+    assert "Feeling calm." in post.body_html
+    latest = post.revisions.order_by("-number").first()
+    assert latest.number == 3 and latest.editor == moderator
+    assert "Reverted to revision 1" in latest.reason
+
+
+def test_member_cannot_revert_even_own_post(member_client, topic):
+    post = topic.first_post
+    edit(member_client, post, "Changed.")
+    html = member_client.get(f"/p/{post.pk}/history/").content.decode()
+    assert "/revert/" not in html
+    assert member_client.post(f"/p/{post.pk}/history/1/revert/").status_code == 403
+    post.refresh_from_db()
+    assert post.body_markdown == "Changed." and post.revisions.count() == 2
+
+
+def test_revert_unknown_revision_is_404(client, moderator, topic):
+    client.force_login(moderator)
+    assert client.post(f"/p/{topic.first_post_id}/history/9/revert/").status_code == 404
+
+
+def test_admin_text_change_is_kept_as_a_revision(client, topic):
+    client.force_login(
+        UserFactory(username="admin", is_staff=True, is_superuser=True, two_factor=True)
+    )
+    post = topic.first_post
+    response = client.post(
+        f"/admin/forum/post/{post.pk}/change/", {"body_markdown": "Tidied by an admin."}
+    )
+    assert response.status_code == 302
+    assert list(post.revisions.values_list("number", flat=True)) == [1, 2]
+    assert Post.objects.get(pk=post.pk).edited_at is not None
