@@ -405,7 +405,7 @@ def test_new_topic_lookup_is_refused_calmly_when_over_the_rate_limit(
 def test_new_topic_posts_the_filled_card_when_submitted_after_a_lookup(
     member_client, category, fake_fetch
 ):
-    card = article_lookup.lookup(DOI).form_fields()
+    card = article_lookup.form_fields(article_lookup.lookup(DOI))
     response = member_client.post(new_topic_url(category), {**TYPED, **card})
     assert response.status_code == 302
     assert Topic.objects.get().title == TYPED["title"]

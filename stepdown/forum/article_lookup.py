@@ -24,6 +24,8 @@ from django.core.cache import cache
 
 from stepdown.core import safe_fetch
 
+from .actions import ArticleDetails
+
 CROSSREF_URL = "https://api.crossref.org/works/{doi}"
 PUBMED_URL = (
     "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/efetch.fcgi?db=pubmed&id={pmid}&retmode=xml"
@@ -68,19 +70,9 @@ class Identifier:
     value: str
 
 
-@dataclass(frozen=True)
-class ArticleCard:
-    title: str = ""
-    authors: str = ""
-    source: str = ""
-    published: str = ""
-    doi: str = ""
-    url: str = ""
-    abstract: str = ""
-
-    def form_fields(self) -> dict[str, str]:
-        """The card as TopicForm field names, leaving out what the source did not give."""
-        return {f"article_{name}": value for name, value in asdict(self).items() if value}
+def form_fields(card: ArticleDetails) -> dict[str, str]:
+    """The card as TopicForm field names, leaving out what the source did not give."""
+    return {f"article_{name}": value for name, value in asdict(card).items() if value}
 
 
 def lookup_enabled() -> bool:
@@ -107,7 +99,7 @@ def parse_identifier(text: str) -> Identifier | None:
     return None
 
 
-def lookup(text: str) -> ArticleCard:
+def lookup(text: str) -> ArticleDetails:
     """The card for the DOI or PubMed link in ``text``; raise ArticleLookupError otherwise."""
     if not lookup_enabled():
         raise ArticleLookupError("off")
@@ -118,7 +110,7 @@ def lookup(text: str) -> ArticleCard:
     key = f"stepdown:article-lookup:{digest}"
     cached = cache.get(key)
     if cached is not None:
-        return ArticleCard(**cached)
+        return ArticleDetails(**cached)
     if identifier.kind == "doi":
         card = _from_crossref(identifier.value)
     else:
@@ -150,8 +142,8 @@ def _fit(value: str, field: str) -> str:
     return value[: limit - 1].rstrip() + "…"
 
 
-def _card(**fields: str) -> ArticleCard:
-    return ArticleCard(**{name: _fit(value or "", name) for name, value in fields.items()})
+def _card(**fields: str) -> ArticleDetails:
+    return ArticleDetails(**{name: _fit(value or "", name) for name, value in fields.items()})
 
 
 def _authors(names: list[str]) -> str:
@@ -235,7 +227,7 @@ def _crossref_date(message: dict) -> str:
     return ""
 
 
-def _from_crossref(doi: str) -> ArticleCard:
+def _from_crossref(doi: str) -> ArticleDetails:
     body = _fetch(CROSSREF_URL.format(doi=quote(doi, safe="/")), "application/json")
     try:
         message = json.loads(body)["message"]
@@ -303,7 +295,7 @@ def _pubmed_date(article: ET.Element) -> str:
     )
 
 
-def _from_pubmed(pmid: str) -> ArticleCard:
+def _from_pubmed(pmid: str) -> ArticleDetails:
     root = parse_xml(_fetch(PUBMED_URL.format(pmid=pmid), "application/xml"))
     entry = root.find("PubmedArticle")
     if entry is None:

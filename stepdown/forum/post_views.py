@@ -23,15 +23,7 @@ from .permissions import (
     is_own_post,
     require_visible_post,
 )
-
-
-def _refused(request, *, title: str, message: str, back: str, status: int = 403) -> HttpResponse:
-    return render(
-        request,
-        "forum/refused.html",
-        {"title": title, "message": message, "back": back},
-        status=status,
-    )
+from .views import refused_page
 
 
 @require_POST
@@ -47,7 +39,7 @@ def react(request: HttpRequest, pk: int) -> HttpResponse:
             message = _("This topic is locked, so it takes no new reactions.")
         else:
             message = _("You cannot react to this post.")
-        return _refused(
+        return refused_page(
             request,
             title=_("You cannot react here"),
             message=message,
@@ -55,7 +47,7 @@ def react(request: HttpRequest, pk: int) -> HttpResponse:
         )
     kind = ReactionKind.objects.filter(slug=request.POST.get("kind", ""), active=True).first()
     if kind is None:
-        return _refused(
+        return refused_page(
             request,
             title=_("Unknown reaction"),
             message=_("That reaction is not offered any more. Please choose another."),
@@ -100,7 +92,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 },
                 status=403,
             )
-        return _refused(
+        return refused_page(
             request,
             title=_("You cannot edit this post"),
             message=_("Members edit their own posts; moderators edit any post."),
@@ -147,7 +139,7 @@ def revert(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(reverse("forum:post_history", kwargs={"pk": post.pk}))
     if not can_revert_post(request.user, post):
-        return _refused(
+        return refused_page(
             request,
             title=_("You cannot revert this post"),
             message=_("Moderators restore earlier versions of a post."),

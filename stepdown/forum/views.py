@@ -54,12 +54,15 @@ def _rate_limited(request, action, template, category, form, topic=None) -> Http
     return response
 
 
-def _refused(request: HttpRequest, *, title: str, message: str, back: str) -> HttpResponse:
+def refused_page(
+    request: HttpRequest, *, title: str, message: str, back: str, status: int = 403
+) -> HttpResponse:
+    """A calm page saying why an action the member can see is not open to them."""
     return render(
         request,
         "forum/refused.html",
         {"title": title, "message": message, "back": back},
-        status=403,
+        status=status,
     )
 
 
@@ -92,7 +95,7 @@ def new_topic(request: HttpRequest, slug: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not can_post_in_category(request.user, category):
-        return _refused(
+        return refused_page(
             request,
             title=_("You cannot start a topic here"),
             message=_("Only moderators start topics in %(category)s.") % {"category": category},
@@ -125,7 +128,7 @@ def new_topic(request: HttpRequest, slug: str) -> HttpResponse:
                         "you can type them in below, or try again later."
                     )
             else:
-                values.update(card.form_fields())
+                values.update(article_lookup.form_fields(card))
                 found = True
                 note = _(
                     "The article's details are filled in below. Please check them before posting."
@@ -225,7 +228,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
             message = _("This topic is locked, so it takes no new replies.")
         else:
             message = _("Only moderators post in %(category)s.") % {"category": topic.category}
-        return _refused(
+        return refused_page(
             request,
             title=_("You cannot reply here"),
             message=message,
@@ -268,7 +271,7 @@ def post_permalink(request: HttpRequest, pk: int) -> HttpResponse:
 def recommend(request: HttpRequest, pk: int) -> HttpResponse:
     post = require_visible_post(request.user, pk)
     if not can_recommend(request.user, post):
-        return _refused(
+        return refused_page(
             request,
             title=_("You cannot recommend this post"),
             message=_(
