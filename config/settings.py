@@ -6,7 +6,8 @@ Environment:
   STEPDOWN_ALLOWED_HOSTS comma-separated host names (127.0.0.1,localhost)
   STEPDOWN_SITE_URL      public address used in emails and share links
   DATABASE_URL           postgres://... switches from the embedded SQLite to PostgreSQL
-  REDIS_URL              redis://... switches the cache (and with it rate limits) to Redis
+  REDIS_URL              redis://... puts the cache, sessions, rate limits and locks on Redis
+  STEPDOWN_MEDIA_STORAGE "s3" keeps uploads in an S3-compatible bucket (STEPDOWN_S3_*, below)
   EMAIL_URL              smtp://user:pass@host:port (smtp+tls:// or smtps://); otherwise mail is
                          written to the data directory and shown by `stepdown mail`
   SECRET_KEY             overrides the key generated into the data directory
@@ -20,6 +21,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import dj_database_url
+
+from stepdown.core.media_storage import default_storage_from_environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -71,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_htmx",
     "allauth",
     "allauth.account",
@@ -78,14 +82,24 @@ INSTALLED_APPS = [
     "csp",
     "stepdown.core",
     "stepdown.accounts",
+    "stepdown.notifications",
     "stepdown.uploads",
     "stepdown.forum",
+    "stepdown.conversations",
+    "stepdown.moderation",
+    "stepdown.search",
     "stepdown.tapering",
     "stepdown.journals",
     "stepdown.pages",
+    # Background tasks (django-tasks backport of django.tasks, database backend): see TASKS.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
+    # Whole pages for guests (core/page_cache.py), first: a kept page is answered with the
+    # headers it was first sent with (its CSP, security headers), without any other work.
+    "stepdown.core.page_cache.GuestPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "stepdown.core.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -116,6 +130,10 @@ TEMPLATES = [
                 "stepdown.core.context_processors.site",
                 "csp.context_processors.nonce",
                 "stepdown.accounts.context_processors.two_factor",
+                "stepdown.notifications.context_processors.notifications",
+                "stepdown.conversations.context_processors.conversations",
+                "stepdown.pages.context_processors.guidelines",
+                "stepdown.moderation.context_processors.warnings",
             ],
         },
     },
@@ -151,16 +169,67 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
+# With REDIS_URL every app process shares one cache: pages, rate limits, locks (core/locks.py)
+# and sessions. Sessions are then "cached_db": read from Redis, written through to the database,
+# so a Redis restart or eviction signs nobody out and loses no draft held in a session. Without
+# Redis the cache is per process, so sessions stay in the database alone (a per-process copy
+# would go stale when another process changes the session).
+_test_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+_worker_redis = "STEPDOWN_TEST_WORKER_REDIS"
+if (
+    os.environ.get("REDIS_URL")
+    and _test_worker.startswith("gw")
+    and os.environ.get(_worker_redis) != _test_worker
+):
+    # `make test` runs the suite in parallel test workers (pytest-xdist). Each worker takes a
+    # Redis database of its own (the given one, then the ones below it), so one worker emptying
+    # its cache between tests never empties another's. Processes a test starts inherit the
+    # already chosen database (and the marker that says so).
+    _url, _, _db = os.environ["REDIS_URL"].rstrip("/").rpartition("/")
+    if _db.isdigit():
+        _db = max(0, int(_db) - int(_test_worker[2:]))
+        os.environ["REDIS_URL"] = f"{_url}/{_db}"
+        os.environ[_worker_redis] = _test_worker
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": os.environ.get("STEPDOWN_CACHE_PREFIX", "stepdown"),
+            # A Redis that stops answering slows requests down for seconds, never for ever.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
         }
     }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Whole pages for guests (core/page_cache.py) in a cache of their own, so pages never push rate
+# limit counters out: in Redis (shared by every app process) or else in each process's memory
+# (at most 400 pages, about 20 MB).
+CACHES["pages"] = {
+    **CACHES["default"],
+    "KEY_PREFIX": CACHES["default"].get("KEY_PREFIX", "stepdown") + "-pages",
+}
+if "locmem" in CACHES["pages"]["BACKEND"]:
+    CACHES["pages"].update(LOCATION="pages", OPTIONS={"MAX_ENTRIES": 400})
+# Seconds a guest page is kept at most (it goes at once when anything shown changes); 0: off.
+STEPDOWN_PAGE_CACHE_SECONDS = int(os.environ.get("STEPDOWN_PAGE_CACHE_SECONDS", "60"))
+# Without Redis, the pages' generation is this file, read by every process (one per test worker
+# when the tests run in parallel, so one worker's writes never drop another's pages).
+STEPDOWN_PAGE_CACHE_GENERATION_FILE = DATA_DIR / "-".join(
+    filter(None, ["page-cache-generation", os.environ.get("PYTEST_XDIST_WORKER", "")])
+)
+# The pages kept for guests, by URL name.
+STEPDOWN_GUEST_CACHED_PAGES = (
+    "forum:home",
+    "forum:category",
+    "forum:topic",
+    "forum:latest",
+    "forum:member",
+    "forum:category_feed",
+    "forum:topic_feed",
+)
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -193,12 +262,18 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_USERNAME_MIN_LENGTH = 3
+# Names that are addresses under /u/ (member pages live at /u/<username>/) or would mislead.
+ACCOUNT_USERNAME_BLACKLIST = ["suggest", "admin", "moderator", "moderators", "staff", "stepdown"]
 # Security notices (password changed, email added or changed, ...) go to the member's addresses.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme or "http"
 ACCOUNT_ADAPTER = "stepdown.accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"login": "stepdown.accounts.login_form.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "stepdown.accounts.login_form.LoginForm",
+    # Guidelines and 18+ boxes, recorded on the account; a honeypot against scripts.
+    "signup": "stepdown.accounts.signup_form.SignupForm",
+}
 # Changing the email address: the new address is confirmed before it replaces the old one, and
 # the old one is told (ACCOUNT_EMAIL_NOTIFICATIONS). Sensitive changes ask for the password again.
 ACCOUNT_CHANGE_EMAIL = True
@@ -230,6 +305,10 @@ STEPDOWN_RATE_LIMITS = {
     "taper_plan": os.environ.get("STEPDOWN_RL_TAPER_PLAN", "30/10m/user"),
     "article_lookup": os.environ.get("STEPDOWN_RL_ARTICLE_LOOKUP", "20/10m/user,60/h/ip"),
     "upload": os.environ.get("STEPDOWN_RL_UPLOAD", "20/h/user,60/h/ip"),
+    # Draft saves and live previews: sent by the composer as a member pauses while typing.
+    "composer": os.environ.get("STEPDOWN_RL_COMPOSER", "600/10m/user,1200/10m/ip"),
+    # Searches (each one ranks up to STEPDOWN_SEARCH_CANDIDATES posts): generous for people.
+    "search": os.environ.get("STEPDOWN_RL_SEARCH", "30/m/user,60/m/ip"),
 }
 # Behind a reverse proxy, the number of proxies that add to X-Forwarded-For (0: use the socket).
 STEPDOWN_TRUSTED_PROXY_COUNT = int(os.environ.get("STEPDOWN_TRUSTED_PROXY_COUNT", "0"))
@@ -259,6 +338,11 @@ if os.environ.get("EMAIL_URL"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = MAIL_DIR
+# Notification email (stepdown/notifications/emails.py, sent by `stepdown worker`). "As it happens"
+# waits STEPDOWN_EMAIL_GATHER_SECONDS, so a burst of replies makes one email; daily and weekly
+# summaries go out from STEPDOWN_DIGEST_HOUR o'clock in each member's time zone (weekly: Mondays).
+STEPDOWN_EMAIL_GATHER_SECONDS = int(os.environ.get("STEPDOWN_EMAIL_GATHER_SECONDS", "60"))
+STEPDOWN_DIGEST_HOUR = int(os.environ.get("STEPDOWN_DIGEST_HOUR", "8"))
 
 # --- Sessions, cookies, security ------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -326,15 +410,21 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
+# Images never put in a post are removed by `stepdown cleanup_uploads` after this many days.
+STEPDOWN_UPLOAD_UNUSED_DAYS = int(os.environ.get("STEPDOWN_UPLOAD_UNUSED_DAYS", "7"))
 # `stepdown serve` collects static files with hashed names (STEPDOWN_STATIC_MANIFEST=1) and serves
 # them through WhiteNoise; elsewhere (tests, a checkout without collected files) the finders serve.
+# The manifest is replaced in one step (core/static_storage.py), for processes serving meanwhile.
 _STATIC_MANIFEST = STATIC_ROOT / "staticfiles.json"
 _USE_MANIFEST = _env_bool("STEPDOWN_STATIC_MANIFEST") or (not DEBUG and _STATIC_MANIFEST.exists())
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads: the data directory's media/, or an S3-compatible bucket with
+    # STEPDOWN_MEDIA_STORAGE=s3 (STEPDOWN_S3_BUCKET, ...: see stepdown/core/media_storage.py).
+    # Either way they are served by uploads.views.serve_upload at MEDIA_URL, never by the bucket.
+    "default": default_storage_from_environ(os.environ),
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "stepdown.core.static_storage.StaticFilesStorage"
             if _USE_MANIFEST
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
@@ -347,18 +437,68 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Which crisis lines the journal's red-flag panel shows first (stepdown/core/crisis.json).
 STEPDOWN_CRISIS_LOCALE = os.environ.get("STEPDOWN_CRISIS_LOCALE", "US")
 
+# --- New members, community guidelines and the safety net (issue 7) ------------------------
+# A new member's first posts wait for a moderator (trust level "new" and fewer approved posts
+# than this; 0 turns approval off). New members post no links or images until trust level 1.
+STEPDOWN_APPROVAL_FIRST_POSTS = int(os.environ.get("STEPDOWN_APPROVAL_FIRST_POSTS", "2"))
+# Trust levels rise with approved posts AND days since joining (`stepdown update_trust` daily,
+# and on each approval), never with a warning in force; moderators may set any level.
+# 0 posts for "trusted" means moderators alone give it.
+STEPDOWN_TRUST_BASIC_POSTS = int(os.environ.get("STEPDOWN_TRUST_BASIC_POSTS", "2"))
+STEPDOWN_TRUST_BASIC_DAYS = int(os.environ.get("STEPDOWN_TRUST_BASIC_DAYS", "1"))
+STEPDOWN_TRUST_MEMBER_POSTS = int(os.environ.get("STEPDOWN_TRUST_MEMBER_POSTS", "10"))
+STEPDOWN_TRUST_MEMBER_DAYS = int(os.environ.get("STEPDOWN_TRUST_MEMBER_DAYS", "14"))
+STEPDOWN_TRUST_TRUSTED_POSTS = int(os.environ.get("STEPDOWN_TRUST_TRUSTED_POSTS", "50"))
+STEPDOWN_TRUST_TRUSTED_DAYS = int(os.environ.get("STEPDOWN_TRUST_TRUSTED_DAYS", "90"))
+# The guidelines' version: raising it asks every member to read and accept them again.
+STEPDOWN_RULES_VERSION = os.environ.get("STEPDOWN_RULES_VERSION", "1")
+# A post matching a safety phrase: "keep" it (moderators are alerted) or "hold" it for review.
+STEPDOWN_SAFETY_HOLD = os.environ.get("STEPDOWN_SAFETY_HOLD", "keep")
+
+# --- Reports, warnings (issue 7) ------------------------------------------------------------
+# A post is hidden (until a moderator looks) once this many trusted members reported it and
+# their reports are still open; 0 turns automatic hiding off.
+STEPDOWN_AUTO_HIDE_REPORTS = int(os.environ.get("STEPDOWN_AUTO_HIDE_REPORTS", "3"))
+# How long a warning counts, by default, in days (moderators may choose; 0: never expires).
+STEPDOWN_WARNING_DAYS = int(os.environ.get("STEPDOWN_WARNING_DAYS", "90"))
+
 # --- Article cards from a DOI or PubMed id --------------------------------------------------
 # The only requests Stepdown makes to other sites: public hosts on this list, https, 3 s, 512 KB.
 STEPDOWN_ARTICLE_LOOKUP = os.environ.get("STEPDOWN_ARTICLE_LOOKUP", "1") != "0"
 STEPDOWN_ARTICLE_LOOKUP_HOSTS = ("api.crossref.org", "eutils.ncbi.nlm.nih.gov")
 STEPDOWN_ARTICLE_LOOKUP_TIMEOUT = float(os.environ.get("STEPDOWN_ARTICLE_LOOKUP_TIMEOUT", "3"))
 STEPDOWN_ARTICLE_LOOKUP_MAX_BYTES = 512 * 1024
+# Cards under posts: at most this many DOI / PubMed links of one post are looked up and shown.
+STEPDOWN_POST_ARTICLE_CARDS_MAX = int(os.environ.get("STEPDOWN_POST_ARTICLE_CARDS_MAX", "3"))
+
+# --- Background tasks ---------------------------------------------------------------------------
+# Follow-up work (article cards under posts, notification email) is queued as rows in the database
+# (django-tasks-db: no broker) by actions, after their transaction commits, and run by
+# `stepdown worker` (`make run` starts one beside the server). Queued rows survive a crash of the
+# server or the worker; a task a crashed worker left running is queued again when a worker
+# starts after STEPDOWN_TASK_RUNNING_TIMEOUT seconds, so every task is written to be repeatable.
+# The test suite keeps this backend (tasks are queued, not run); tests that want the queue run
+# the worker in-process (`run_queued_tasks` in tests/test_post_articles.py), and tests that want
+# tasks run at once switch to django_tasks.backends.immediate.ImmediateBackend with `settings`.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("STEPDOWN_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+STEPDOWN_TASK_RUNNING_TIMEOUT = int(os.environ.get("STEPDOWN_TASK_RUNNING_TIMEOUT", "900"))
 
 # --- Forum ----------------------------------------------------------------------------------
 STEPDOWN_POSTS_PER_PAGE = 20
 STEPDOWN_TOPICS_PER_PAGE = 30
 STEPDOWN_TITLE_MAX_LENGTH = 200
 STEPDOWN_BODY_MAX_LENGTH = 50_000
+# Search ranks every match up to this many; beyond it, the most recent this many (stepdown/search).
+STEPDOWN_SEARCH_CANDIDATES = int(os.environ.get("STEPDOWN_SEARCH_CANDIDATES", "1000"))
+# Private conversations: how many members one may name (the author not counted).
+STEPDOWN_CONVERSATION_MAX_RECIPIENTS = int(
+    os.environ.get("STEPDOWN_CONVERSATION_MAX_RECIPIENTS", "10")
+)
 
 LOGGING = {
     "version": 1,

@@ -9,13 +9,13 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 
 from stepdown.core.personal_data import erase_personal_data
 
-from .models import User
+from .models import Block, User
 
 logger = logging.getLogger(__name__)
 
@@ -93,3 +93,22 @@ def _send_goodbye(*, address: str, username: str, keep_posts: bool) -> None:
     except Exception:
         # The account is already gone; a note that cannot be sent must not turn that into an error.
         logger.exception("Could not send the account deletion note")
+
+
+def block_member(user: User, blocked: User) -> Block:
+    """``user`` stops hearing from ``blocked``: no messages, mentions or notifications from
+    them. Repeatable; the blocked member is not told. Blocking oneself is refused (ValueError)."""
+    if user.pk == blocked.pk:
+        raise ValueError("a member cannot block themselves")
+    try:
+        with transaction.atomic():
+            block, _created = Block.objects.get_or_create(blocker=user, blocked=blocked)
+    except IntegrityError:  # a concurrent request made it first
+        block = Block.objects.get(blocker=user, blocked=blocked)
+    return block
+
+
+def unblock_member(user: User, blocked: User) -> bool:
+    """Lift ``user``'s block of ``blocked``; True when there was one. Repeatable."""
+    deleted, _detail = Block.objects.filter(blocker=user, blocked=blocked).delete()
+    return bool(deleted)

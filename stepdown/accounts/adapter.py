@@ -3,7 +3,10 @@ from __future__ import annotations
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+
+from .standing import is_banned
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -22,6 +25,17 @@ class AccountAdapter(DefaultAccountAdapter):
             "(“Forgot your password?”)."
         ),
     }
+
+    def pre_login(self, request, user, **kwargs):
+        """A banned member (``standing.is_banned``: the end date compared with now) is not
+        signed in, whichever way they tried (password, passkey, a code by email); they read a
+        calm page saying until when. Their existing sessions ended when the ban was made."""
+        if is_banned(user):
+            from allauth.account.internal.stagekit import clear_login
+
+            clear_login(request)
+            return render(request, "accounts/sign_in_paused.html", {"member": user}, status=403)
+        return super().pre_login(request, user, **kwargs)
 
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
         login = str(credentials.get("email") or credentials.get("username") or "")

@@ -17,12 +17,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import actions, queries
 from .forms import DeleteAccountForm
+from .two_factor import has_two_factor
 
 
 @require_GET
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/account.html")
+    user = request.user
+    # Category moderators are not staff, so the site-wide prompt does not name them; ask here.
+    moderates = has_two_factor(user) is False and user.moderated_categories.exists()
+    return render(request, "accounts/account.html", {"category_moderator_needs_2fa": moderates})
 
 
 @require_GET

@@ -1,23 +1,30 @@
 """Crisis and urgent-care resources, per locale, as data with sources.
 
-The numbers live in ``crisis.json`` next to this module (facts from shared/reference/tapering.md).
+The numbers ship in ``crisis.json`` next to this module (facts from shared/reference/tapering.md).
+Admins edit them in the admin: the pages app keeps them as rows (seeded from this file by its
+migration) and registers a *provider* here (``register_provider``), so every app, journals
+included, reads the edited resources through ``crisis_locale`` without importing the pages app.
+While the provider has no rows (before migrating, or an emptied table) the file is used.
 The community shows one locale, ``settings.STEPDOWN_CRISIS_LOCALE`` ("US" unless set); an unknown
 locale falls back to the international directory rather than showing nothing. Every locale but
 the US is marked ``needs_check``: the community admin checks its numbers before choosing it, and
 ``check_crisis_locale`` (a system check) says so while it is chosen.
 
-Used wherever a member may need help at once, e.g. a journal entry with a red-flag answer.
+Used wherever a member may need help at once: a journal entry with a red-flag answer, the safety
+net's panel, the "Need help now?" page.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.core import checks
+from django.db import DatabaseError
 
 CRISIS_PATH = Path(__file__).with_name("crisis.json")
 KINDS = ("crisis", "urgent", "emergency", "directory")
@@ -109,6 +116,26 @@ def _resource(code: str, index: int, item: dict) -> CrisisResource:
     )
 
 
+# Returns the admin-edited locales by code (empty or None: use the file).
+CrisisProvider = Callable[[], "dict[str, CrisisLocale] | None"]
+_provider: CrisisProvider | None = None
+
+
+def register_provider(provider: CrisisProvider) -> None:
+    """Where the admin-edited resources come from (the pages app, from its ``ready()``)."""
+    global _provider
+    _provider = provider
+
+
+def crisis_locales() -> dict[str, CrisisLocale]:
+    """Every locale with its resources: the admin's when there are any, else the file's."""
+    if _provider is not None:
+        edited = _provider()
+        if edited:
+            return edited
+    return load_crisis_data().locales
+
+
 def configured_locale_code() -> str:
     return str(getattr(settings, "STEPDOWN_CRISIS_LOCALE", DEFAULT_LOCALE) or DEFAULT_LOCALE)
 
@@ -116,8 +143,11 @@ def configured_locale_code() -> str:
 def crisis_locale(code: str | None = None) -> CrisisLocale:
     """The resources for ``code`` (default: the community's setting); unknown → international."""
     data = load_crisis_data()
+    locales = crisis_locales()
     code = (code or configured_locale_code()).upper()
-    return data.locales.get(code) or data.locales[data.fallback_locale]
+    return (
+        locales.get(code) or locales.get(data.fallback_locale) or data.locales[data.fallback_locale]
+    )
 
 
 @checks.register()
@@ -125,20 +155,25 @@ def check_crisis_locale(app_configs=None, **kwargs) -> list[checks.CheckMessage]
     """Warn the admin while the chosen locale's numbers are still marked to be checked."""
     code = configured_locale_code().upper()
     data = load_crisis_data()
-    if code not in data.locales:
+    try:
+        locales = crisis_locales()
+    except DatabaseError:  # before the first migration: the file is what members would see
+        locales = data.locales
+    if code not in locales:
         return [
             checks.Warning(
-                f"STEPDOWN_CRISIS_LOCALE={code!r} is not in stepdown/core/crisis.json; members "
-                f"are shown the international directory ({data.fallback_locale}).",
+                f"STEPDOWN_CRISIS_LOCALE={code!r} is not among the crisis resources (admin: "
+                f"Crisis resources); members are shown the international directory "
+                f"({data.fallback_locale}).",
                 id="stepdown.W101",
             )
         ]
-    if data.locales[code].needs_check:
+    if locales[code].needs_check:
         return [
             checks.Warning(
                 f"The crisis resources for {code} are marked to be checked by the community "
-                "admin before use: check every number in stepdown/core/crisis.json, then set "
-                "needs_check to false.",
+                "admin before use: check every number in the admin (Crisis resources), then "
+                'untick "needs check".',
                 id="stepdown.W102",
             )
         ]

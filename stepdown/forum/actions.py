@@ -4,15 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
-from stepdown.core.text import render_markdown
+from stepdown.core import audit_hook
 
-from .models import ArticleCard, Category, Post, PostRevision, Reaction, ReactionKind, Topic
+from . import approval as approvals
+from . import attachments, mentions, notifying, post_articles
+from .models import (
+    Approval,
+    ArticleCard,
+    Category,
+    CategoryRead,
+    Draft,
+    Post,
+    PostRevision,
+    Reaction,
+    ReactionKind,
+    ReadMarker,
+    Topic,
+)
+from .permissions import can_moderate_category
 
 
 @dataclass(frozen=True)
@@ -26,20 +41,50 @@ class ArticleDetails:
     abstract: str = ""
 
 
+# Addresses below /t/<id>/ that a topic's slug must never take (/t/<id>/<slug>/ is its page).
+RESERVED_SLUGS = frozenset({"reply", "follow", "feed", "unread", "draft", "edit", "history"})
+
+
 def _slug_for(title: str) -> str:
-    return slugify(title)[:80].strip("-") or "topic"
+    slug = slugify(title)[:80].strip("-") or "topic"
+    return f"{slug}-topic" if slug in RESERVED_SLUGS else slug
 
 
-def _append_post(topic: Topic, *, author, body: str, now) -> Post:
-    """Add a post at the end of ``topic`` (locked by the caller) and update every counter."""
+def _append_post(
+    topic: Topic,
+    *,
+    author,
+    body: str,
+    now,
+    submission_key: str = "",
+    approval: str = Approval.APPROVED,
+) -> tuple[Post, list]:
+    """Add a post at the end of ``topic`` (locked by the caller) and update every counter.
+
+    A post waiting for approval takes its position but counts nowhere until it is approved
+    (``approval.approve_post`` recounts). Returns the post and the members it newly mentions
+    (for the notifications after commit).
+    """
     position = topic.last_position + 1
+    rendered = mentions.render_body(body)
     post = Post.objects.create(
         topic=topic,
         position=position,
         author=author,
         body_markdown=body,
-        body_html=render_markdown(body),
+        body_html=rendered.html,
+        submission_key=submission_key,
+        approval=approval,
     )
+    mentioned = mentions.store_mentions(post, rendered.mentioned)
+    attachments.record_uploads(post)
+    post_articles.schedule_article_cards(post)
+    if approval != Approval.APPROVED:
+        Topic.objects.filter(pk=topic.pk).update(
+            last_position=position, **({"first_post": post} if position == 1 else {})
+        )
+        mark_topic_read(author, topic, position=position)
+        return post, mentioned
     Topic.objects.filter(pk=topic.pk).update(
         last_position=position,
         last_activity_at=now,
@@ -50,7 +95,19 @@ def _append_post(topic: Topic, *, author, body: str, now) -> Post:
     Category.objects.filter(pk=topic.category_id).update(
         post_count=F("post_count") + 1, last_post=post
     )
-    return post
+    mark_topic_read(author, topic, position=position)  # the author has read their own post
+    return post, mentioned
+
+
+def _already_submitted(author, submission_key: str) -> Post | None:
+    """The post an earlier request with the same submission key created, if any."""
+    if not submission_key or author is None:
+        return None
+    return (
+        Post.objects.select_related("topic")
+        .filter(author=author, submission_key=submission_key)
+        .first()
+    )
 
 
 def create_topic(
@@ -61,9 +118,38 @@ def create_topic(
     body: str,
     tag: str = "",
     article: ArticleDetails | None = None,
+    submission_key: str = "",
 ) -> Topic:
-    """Start a topic with its first post (and article card), all or nothing."""
+    """Start a topic with its first post (and article card), all or nothing.
+
+    With a ``submission_key``, a repeated submission (double click, retry) returns the topic
+    the first one started instead of starting another.
+    """
+    earlier = _already_submitted(author, submission_key)
+    if earlier is not None:
+        return earlier.topic
+    try:
+        return _create_topic(
+            category,
+            author=author,
+            title=title,
+            body=body,
+            tag=tag,
+            article=article,
+            submission_key=submission_key,
+        )
+    except IntegrityError:
+        # A concurrent request with the same key won the race: its topic is the one.
+        earlier = _already_submitted(author, submission_key)
+        if earlier is None:
+            raise
+        return earlier.topic
+
+
+def _create_topic(category, *, author, title, body, tag, article, submission_key) -> Topic:
     now = timezone.now()
+    # New members' first posts, and posts the safety net holds, wait for a moderator.
+    screening = approvals.screen(author, title, body)
     with transaction.atomic():
         topic = Topic.objects.create(
             category=category,
@@ -72,22 +158,79 @@ def create_topic(
             title=title.strip(),
             slug=_slug_for(title),
             last_activity_at=now,
+            approval=screening.approval,
         )
         if article is not None:
             ArticleCard.objects.create(topic=topic, **article.__dict__)
-        Category.objects.filter(pk=category.pk).update(topic_count=F("topic_count") + 1)
-        _append_post(topic, author=author, body=body, now=now)
+        if not screening.pending:
+            Category.objects.filter(pk=category.pk).update(topic_count=F("topic_count") + 1)
+        post, mentioned = _append_post(
+            topic,
+            author=author,
+            body=body,
+            now=now,
+            submission_key=submission_key,
+            approval=screening.approval,
+        )
+        approvals.record_screening(post, screening)
     topic.refresh_from_db()
+    post.topic = topic
+    notifying.after_new_topic(topic, post, mentioned=mentioned)
     return topic
 
 
-def create_reply(topic: Topic, *, author, body: str) -> Post:
-    """Add a reply at the end of ``topic``."""
-    with transaction.atomic():
-        # The row lock (PostgreSQL) or the IMMEDIATE transaction (SQLite) serialises positions.
-        locked = Topic.objects.select_for_update().get(pk=topic.pk)
-        post = _append_post(locked, author=author, body=body, now=timezone.now())
+def create_reply(topic: Topic, *, author, body: str, submission_key: str = "") -> Post:
+    """Add a reply at the end of ``topic``.
+
+    With a ``submission_key``, a repeated submission (double click, retry) returns the post the
+    first one created instead of adding a second.
+    """
+    earlier = _already_submitted(author, submission_key)
+    if earlier is not None:
+        return earlier
+    # New members' first posts, and posts the safety net holds, wait for a moderator.
+    screening = approvals.screen(author, body)
+    try:
+        with transaction.atomic():
+            # The row lock (PostgreSQL) or the IMMEDIATE transaction (SQLite) serialises
+            # positions, and with them submissions with the same key.
+            locked = Topic.objects.select_for_update().get(pk=topic.pk)
+            earlier = _already_submitted(author, submission_key)
+            if earlier is not None:
+                return earlier
+            post, mentioned = _append_post(
+                locked,
+                author=author,
+                body=body,
+                now=timezone.now(),
+                submission_key=submission_key,
+                approval=screening.approval,
+            )
+            approvals.record_screening(post, screening)
+    except IntegrityError:
+        earlier = _already_submitted(author, submission_key)
+        if earlier is None:
+            raise
+        return earlier
+    post.topic = locked
+    notifying.after_reply(post, mentioned=mentioned)
     return post
+
+
+def save_draft(user, *, key: str, fields: dict[str, str]) -> Draft | None:
+    """Keep ``fields`` as the member's draft for the composer ``key``; empty fields delete it."""
+    if not fields:
+        discard_draft(user, key=key)
+        return None
+    draft, _created = Draft.objects.update_or_create(
+        user=user, key=key, defaults={"fields": fields}
+    )
+    return draft
+
+
+def discard_draft(user, *, key: str) -> None:
+    """Forget the member's draft for the composer ``key`` (after posting, or on request)."""
+    Draft.objects.filter(user=user, key=key).delete()
 
 
 def set_recommended(post: Post, *, by, recommended: bool) -> Post:
@@ -97,8 +240,26 @@ def set_recommended(post: Post, *, by, recommended: bool) -> Post:
     post.is_recommended = recommended
     post.recommended_by = by if recommended else None
     post.recommended_at = timezone.now() if recommended else None
-    post.save(update_fields=["is_recommended", "recommended_by", "recommended_at"])
+    with transaction.atomic():
+        post.save(update_fields=["is_recommended", "recommended_by", "recommended_at"])
+        if by is not None and can_moderate_category(by, post.topic.category):
+            _audit(post, action="post.recommend" if recommended else "post.unrecommend", actor=by)
     return post
+
+
+def _audit(post: Post, *, action: str, actor, reason: str = "") -> None:
+    """A moderator's change to a post goes to the audit log (the moderation app registers the
+    recorder: ``core.audit_hook``), inside the change's transaction."""
+    audit_hook.record(
+        actor=actor,
+        action=action,
+        target_type="post",
+        target_id=post.pk,
+        target_label=gettext("Post #%(n)d in “%(title)s”")
+        % {"n": post.position, "title": post.topic.full_title},
+        member=post.author,
+        reason=reason,
+    )
 
 
 def set_reaction(post: Post, *, user, kind: ReactionKind | None) -> Reaction | None:
@@ -109,12 +270,15 @@ def set_reaction(post: Post, *, user, kind: ReactionKind | None) -> Reaction | N
             if existing is not None:
                 existing.delete()
             return None
+        if existing is not None and existing.kind_id == kind.pk:
+            return existing  # the same reaction again: nothing changes, nobody is told again
         if existing is None:
-            return Reaction.objects.create(post=post, user=user, kind=kind)
-        if existing.kind_id != kind.pk:
+            existing = Reaction.objects.create(post=post, user=user, kind=kind)
+        else:
             existing.kind = kind
             existing.save(update_fields=["kind"])
-        return existing
+    notifying.after_reaction(existing)
+    return existing
 
 
 def _record_revision(post: Post, *, body: str, editor, reason: str, now) -> PostRevision:
@@ -138,26 +302,85 @@ def _record_revision(post: Post, *, body: str, editor, reason: str, now) -> Post
     )
 
 
-def _rewrite(post: Post, *, body: str, editor, reason: str) -> Post:
+def _rewrite(post: Post, *, body: str, editor, reason: str, audit_action: str = "") -> Post:
     now = timezone.now()
     with transaction.atomic():
         post = Post.objects.select_for_update().get(pk=post.pk)
         if body == post.body_markdown:
             return post  # nothing changed: no empty revision (and a repeated submit is harmless)
         _record_revision(post, body=body, editor=editor, reason=reason, now=now)
+        approvals.record_edit(post, before=post.body_markdown, after=body)
+        rendered = mentions.render_body(body)
         post.body_markdown = body
-        post.body_html = render_markdown(body)
+        post.body_html = rendered.html
         post.edited_at = now
         post.save(update_fields=["body_markdown", "body_html", "edited_at"])
+        mentioned = mentions.store_mentions(post, rendered.mentioned)
+        attachments.record_uploads(post)
+        post_articles.schedule_article_cards(post)
+        if audit_action:
+            _audit(post, action=audit_action, actor=editor, reason=reason)
+    notifying.after_edit(post, mentioned=mentioned)
     return post
 
 
 def edit_post(post: Post, *, editor, body: str, reason: str = "") -> Post:
-    """Replace the text of ``post``, keeping every earlier version as a revision."""
-    return _rewrite(post, body=body, editor=editor, reason=reason)
+    """Replace the text of ``post``, keeping every earlier version as a revision. An edit of
+    someone else's post (a moderator's) is recorded in the audit log."""
+    by_other = editor is not None and editor.pk != post.author_id
+    audit_action = "post.edit" if by_other else ""
+    return _rewrite(post, body=body, editor=editor, reason=reason, audit_action=audit_action)
 
 
 def revert_post(post: Post, *, revision: PostRevision, by) -> Post:
     """Bring back the text of ``revision`` as a new revision (nothing is ever discarded)."""
     reason = gettext("Reverted to revision %(number)d") % {"number": revision.number}
-    return _rewrite(post, body=revision.body_markdown, editor=by, reason=reason)
+    return _rewrite(
+        post, body=revision.body_markdown, editor=by, reason=reason, audit_action="post.revert"
+    )
+
+
+# --- Read state (see unread.py) -------------------------------------------------------------
+
+
+# One statement on SQLite and PostgreSQL alike (TopicRead's table and columns). The WHERE keeps a
+# position from going back: a second tab showing an earlier page, two requests racing.
+_TOPIC_READ_UPSERT = (
+    'INSERT INTO "forum_topicread" ("user_id", "topic_id", "last_read_position", "updated_at") '
+    "VALUES (%s, %s, %s, %s) "
+    'ON CONFLICT ("user_id", "topic_id") DO UPDATE SET '
+    '"last_read_position" = excluded."last_read_position", "updated_at" = excluded."updated_at" '
+    'WHERE "forum_topicread"."last_read_position" < excluded."last_read_position"'
+)
+
+
+def mark_topic_read(user, topic: Topic, *, position: int) -> None:
+    """Record that ``user`` has read ``topic`` up to post ``position``; it never moves back.
+
+    One statement whatever the member's history. Guests have no read state: nothing is written.
+    """
+    if user is None or not user.is_authenticated or position < 1:
+        return
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(_TOPIC_READ_UPSERT, [user.pk, topic.pk, position, now])
+
+
+def mark_category_read(user, category: Category) -> None:
+    """Everything in ``category`` active until now counts as read by ``user``: one statement."""
+    CategoryRead.objects.bulk_create(
+        [CategoryRead(user=user, category=category, read_before=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["user", "category"],
+        update_fields=["read_before"],
+    )
+
+
+def mark_all_topics_read(user) -> None:
+    """Everything active until now counts as read by ``user``, everywhere: one statement."""
+    ReadMarker.objects.bulk_create(
+        [ReadMarker(user=user, all_read_before=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["user"],
+        update_fields=["all_read_before"],
+    )

@@ -9,15 +9,28 @@ from django.db import models
 from django.utils.translation import gettext
 
 from . import actions
-from .models import ArticleCard, Category, Post, ReactionKind, Topic
+from .models import ArticleCard, Category, CategoryAccess, Post, ReactionKind, Topic
+
+
+class CategoryAccessInline(admin.TabularInline):
+    """What each group may do here: read a "groups" category, start topics and reply where
+    posting is for "groups", moderate this category. Groups and their members are set up under
+    Authentication and Authorization → Groups (and on each member's page)."""
+
+    model = CategoryAccess
+    extra = 0
 
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "position", "read_access", "post_access", "topic_count")
     list_editable = ("position",)
+    list_filter = ("read_access", "post_access")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("topic_count", "post_count")
+    # Searched by name rather than listed: a forum has far more members than a page can list.
+    autocomplete_fields = ("moderators",)
+    inlines = [CategoryAccessInline]
 
 
 class ArticleCardInline(admin.StackedInline):

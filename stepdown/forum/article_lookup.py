@@ -37,6 +37,10 @@ PUBMED_LINK = re.compile(
     r"(?:pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pubmed/)(\d{1,9})\b", re.IGNORECASE
 )
 PMID_TEXT = re.compile(r"^(?:pmid\s*:?\s*)?(\d{1,9})$", re.IGNORECASE)
+PMID_IN_TEXT = re.compile(r"\bPMID\s*:?\s*(\d{1,9})\b", re.IGNORECASE)
+# Punctuation that ends a sentence or Markdown emphasis after a DOI rather than belonging to it.
+DOI_TRAILING = ".,;:!?'\"*_`"
+DOI_BRACKETS = {")": "(", "]": "[", "}": "{"}
 
 MONTHS = (
     "January February March April May June July August September October November December"
@@ -69,6 +73,11 @@ class Identifier:
     kind: str  # "doi" or "pmid"
     value: str
 
+    @property
+    def key(self) -> str:
+        """The same article's one name: ``doi:<lower-case DOI>`` or ``pmid:<digits>``."""
+        return f"{self.kind}:{self.value.lower()}"
+
 
 def form_fields(card: ArticleDetails) -> dict[str, str]:
     """The card as TopicForm field names, leaving out what the source did not give."""
@@ -99,6 +108,57 @@ def parse_identifier(text: str) -> Identifier | None:
     return None
 
 
+def clean_doi(candidate: str) -> str:
+    """A DOI found in running text, without the punctuation or closing bracket after it."""
+    doi = candidate
+    while doi:
+        last = doi[-1]
+        opening = DOI_BRACKETS.get(last)
+        if last in DOI_TRAILING or (opening and doi.count(last) > doi.count(opening)):
+            doi = doi[:-1]
+        else:
+            break
+    return doi
+
+
+def identifiers_in_text(text: str) -> list[Identifier]:
+    """Every DOI (bare or in a doi.org link) and PubMed id (link or "PMID: …") in ``text``.
+
+    In the order they appear, each article once; DOIs longer than a card holds are left out.
+    """
+    text = unquote(text or "")
+    found: list[tuple[int, Identifier]] = []
+    for pattern, kind in ((PUBMED_LINK, "pmid"), (PMID_IN_TEXT, "pmid"), (DOI_IN_TEXT, "doi")):
+        for match in pattern.finditer(text):
+            if kind == "doi":
+                value = clean_doi(match.group(1))
+                if not value.partition("/")[2] or len(value) > LIMITS["doi"]:
+                    continue
+            else:
+                value = str(int(match.group(1)))
+                if value == "0":
+                    continue
+            found.append((match.start(), Identifier(kind, value)))
+    found.sort(key=lambda item: item[0])
+    seen: set[str] = set()
+    ordered = []
+    for _position, identifier in found:
+        if identifier.key not in seen:
+            seen.add(identifier.key)
+            ordered.append(identifier)
+    return ordered
+
+
+def fetch_details(identifier: Identifier) -> ArticleDetails:
+    """Ask Crossref (DOI) or PubMed (PMID) for the card now: no cache, no off switch.
+
+    Raises ArticleLookupError; callers check :func:`lookup_enabled` first.
+    """
+    if identifier.kind == "doi":
+        return _from_crossref(identifier.value)
+    return _from_pubmed(identifier.value)
+
+
 def lookup(text: str) -> ArticleDetails:
     """The card for the DOI or PubMed link in ``text``; raise ArticleLookupError otherwise."""
     if not lookup_enabled():
@@ -106,15 +166,12 @@ def lookup(text: str) -> ArticleDetails:
     identifier = parse_identifier(text)
     if identifier is None:
         raise ArticleLookupError("unrecognised")
-    digest = hashlib.sha256(f"{identifier.kind}:{identifier.value.lower()}".encode()).hexdigest()
+    digest = hashlib.sha256(identifier.key.encode()).hexdigest()
     key = f"stepdown:article-lookup:{digest}"
     cached = cache.get(key)
     if cached is not None:
         return ArticleDetails(**cached)
-    if identifier.kind == "doi":
-        card = _from_crossref(identifier.value)
-    else:
-        card = _from_pubmed(identifier.value)
+    card = fetch_details(identifier)
     cache.set(key, asdict(card), CACHE_SECONDS)
     return card
 

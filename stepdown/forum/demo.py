@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from stepdown.accounts.models import TrustLevel
+
 from .actions import ArticleDetails, create_reply, create_topic, set_recommended
 from .models import Access, Category, PostAccess
 
@@ -173,7 +175,13 @@ def create_demo_community() -> bool:
     user_model = get_user_model()
     members = {}
     for username, email, is_moderator in MEMBERS:
-        member = user_model(username=username, email=email, is_moderator=is_moderator)
+        # Established members: their posts need no approval (accounts start at "new").
+        member = user_model(
+            username=username,
+            email=email,
+            is_moderator=is_moderator,
+            trust_level=TrustLevel.MEMBER,
+        )
         member.set_unusable_password()  # demo members cannot be signed in to
         member.save()
         members[username] = member

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 from django import forms
 from django.conf import settings
 from django.core.validators import URLValidator
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .actions import ArticleDetails
@@ -42,19 +44,44 @@ class BodyField(forms.CharField):
         super().__init__(**kwargs)
 
 
-class ReplyForm(forms.Form):
+SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
+
+
+def new_submission_key() -> str:
+    return uuid.uuid4().hex
+
+
+class ComposerForm(forms.Form):
     body = BodyField(
         help_text=_(
             "Markdown works: **bold**, *italic*, > quote, - lists, [link](https://…). "
-            "Hide a passage behind a content warning: a line :::cw Label, the text, then :::."
+            "Hide a passage behind a content warning: a line :::cw Label, the text, then :::. "
+            "Write @ and a member's name to mention them."
         )
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # mentions.js offers members' names as the member types "@" and a few letters.
+        self.fields["body"].widget.attrs["data-mentions-url"] = reverse("forum:member_suggest")
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"]
         if not body.strip():
             raise forms.ValidationError(_("Please write something before posting."))
         return body
+
+
+class ReplyForm(ComposerForm):
+    # A fresh random key per rendered form: sending the same form twice (double click, retry
+    # after a dropped connection) posts once. Kept when the form comes back with an error.
+    submission_key = forms.CharField(
+        widget=forms.HiddenInput, required=False, initial=new_submission_key
+    )
+
+    def clean_submission_key(self) -> str:
+        key = self.cleaned_data["submission_key"].strip().lower()
+        return key if SUBMISSION_KEY.match(key) else ""
 
 
 class TopicForm(ReplyForm):
@@ -188,7 +215,7 @@ class TopicForm(ReplyForm):
         )
 
 
-class EditForm(ReplyForm):
+class EditForm(ComposerForm):
     reason = forms.CharField(
         label=_("What changed"),
         max_length=200,

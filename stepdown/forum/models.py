@@ -10,11 +10,20 @@ from django.utils.translation import gettext_lazy as _
 class Access(models.TextChoices):
     PUBLIC = "public", _("Everyone, guests included")
     MEMBERS = "members", _("Signed-in members only")
+    GROUPS = "groups", _("Members of the groups given read access")
+    STAFF = "staff", _("Moderators and admins only")
 
 
 class PostAccess(models.TextChoices):
     MEMBERS = "members", _("Any signed-in member")
+    GROUPS = "groups", _("Members of the groups given post access")
     MODERATORS = "moderators", _("Moderators only")
+
+
+class Approval(models.TextChoices):
+    APPROVED = "approved", _("approved")
+    PENDING = "pending", _("waiting for a moderator")
+    REJECTED = "rejected", _("not approved")
 
 
 class Category(models.Model):
@@ -33,6 +42,13 @@ class Category(models.Model):
     )
     authors_may_recommend = models.BooleanField(
         _("topic authors may recommend replies"), default=False
+    )
+    # Moderators of this category only (global moderators have User.is_moderator).
+    moderators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="moderated_categories",
+        verbose_name=_("category moderators"),
     )
     # Denormalised so the home page reads one row per category.
     topic_count = models.PositiveIntegerField(default=0, editable=False)
@@ -73,6 +89,16 @@ class Topic(models.Model):
     last_position = models.PositiveIntegerField(default=0, editable=False)
     is_pinned = models.BooleanField(_("pinned"), default=False)
     is_locked = models.BooleanField(_("locked"), default=False)
+    # Soft deletion by a moderator: gone from lists and pages, restorable.
+    is_deleted = models.BooleanField(_("deleted"), default=False)
+    # A topic whose first post waits for approval is listed only to its author and moderators.
+    approval = models.CharField(
+        _("approval"), max_length=10, choices=Approval.choices, default=Approval.APPROVED
+    )
+    # Set when a moderator merged this topic into another: its address leads there.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     first_post = models.ForeignKey(
         "Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
@@ -85,7 +111,9 @@ class Topic(models.Model):
         indexes = [
             models.Index(
                 fields=["category", "-is_pinned", "-last_activity_at"], name="topic_listing"
-            )
+            ),
+            # "Does this category have new activity for the member?": a range per category.
+            models.Index(fields=["category", "last_activity_at"], name="topic_category_activity"),
         ]
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
@@ -122,18 +150,44 @@ class Post(models.Model):
         related_name="+",
     )
     recommended_at = models.DateTimeField(null=True, blank=True)
+    # Hidden by moderators (or automatically after reports from trusted members): shown to its
+    # author and moderators only, with the reason; restorable.
+    is_hidden = models.BooleanField(_("hidden"), default=False)
+    hidden_reason = models.CharField(_("why hidden"), max_length=200, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    # New members' first posts (and posts the safety net holds) wait for a moderator.
+    approval = models.CharField(
+        _("approval"), max_length=10, choices=Approval.choices, default=Approval.APPROVED
+    )
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # The random key the composer sends with each submission: a second request with the same key
+    # (a double click, a retry after a dropped connection) finds this post instead of adding one.
+    submission_key = models.CharField(max_length=36, blank=True, default="", editable=False)
+    # Cards for the DOI and PubMed links in the text, filled in by a background lookup; stored
+    # with the post so the topic page shows them without another query.
+    article_cards = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         ordering = ["position"]
         constraints = [
-            models.UniqueConstraint(fields=["topic", "position"], name="post_position_unique")
+            models.UniqueConstraint(fields=["topic", "position"], name="post_position_unique"),
+            models.UniqueConstraint(
+                fields=["author", "submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="post_submission_once",
+            ),
         ]
         indexes = [
             models.Index(
                 fields=["topic", "position"],
                 condition=models.Q(is_recommended=True),
                 name="post_recommended",
-            )
+            ),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(approval="pending"),
+                name="post_pending",
+            ),
         ]
         verbose_name = _("post")
         verbose_name_plural = _("posts")
@@ -260,3 +314,169 @@ class PostRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post_id} r{self.number}"
+
+
+class Draft(models.Model):
+    """What a member is writing, saved on the server while they type, so no words are lost.
+
+    ``key`` names the composer: ``reply:<topic id>`` or ``topic:<category id>``. ``fields`` holds
+    the composer's text fields by name (body, title, tag, the article card's fields).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts"
+    )
+    key = models.CharField(max_length=40)
+    fields = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="draft_one_per_composer")
+        ]
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+
+    def __str__(self) -> str:
+        return f"{self.key} by {self.user_id}"
+
+
+class Mention(models.Model):
+    """A member named with @ in a post: kept so notifications can tell them."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="mentions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentions"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "user"], name="mention_once_per_post")
+        ]
+        verbose_name = _("mention")
+        verbose_name_plural = _("mentions")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.post_id}"
+
+
+class ArticleLookup(models.Model):
+    """What Crossref or PubMed said about one identifier found in posts, fetched once.
+
+    ``identifier`` is ``doi:<lower-case DOI>`` or ``pmid:<digits>``; ``details`` holds the card's
+    fields when ``status`` is found.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting to be looked up")
+        FOUND = "found", _("found")
+        FAILED = "failed", _("not found or unreachable")
+
+    identifier = models.CharField(max_length=220, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    details = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("article lookup")
+        verbose_name_plural = _("article lookups")
+
+    def __str__(self) -> str:
+        return self.identifier
+
+
+class TopicRead(models.Model):
+    """How far one member has read one topic: the highest post position a page showed them.
+
+    Only ever moves forward (see ``actions.mark_topic_read``). Guests have no read state.
+    """
+
+    # No index of its own: the unique (user, topic) index serves lookups by member.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="topic_reads",
+        db_index=False,
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="reads")
+    last_read_position = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # Also the index every unread lookup uses: (member, topic) finds one row.
+            models.UniqueConstraint(fields=["user", "topic"], name="topic_read_once")
+        ]
+        verbose_name = _("topic read")
+        verbose_name_plural = _("topics read")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.topic_id} to #{self.last_read_position}"
+
+
+class ReadMarker(models.Model):
+    """A member's "Mark all read": everything last active before ``all_read_before`` is read.
+
+    One row per member, rewritten in one statement however many topics it covers.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="read_marker",
+    )
+    all_read_before = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("read marker")
+        verbose_name_plural = _("read markers")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read all before {self.all_read_before:%Y-%m-%d %H:%M}"
+
+
+class CategoryRead(models.Model):
+    """A member's "Mark this category read": all in it active before ``read_before`` is read."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="category_reads",
+        db_index=False,
+    )
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="reads")
+    read_before = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "category"], name="category_read_once")
+        ]
+        verbose_name = _("category read")
+        verbose_name_plural = _("categories read")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.category_id} before {self.read_before:%Y-%m-%d %H:%M}"
+
+
+class CategoryAccess(models.Model):
+    """What one group may do in one category (for categories whose access is "groups")."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="group_access")
+    group = models.ForeignKey("auth.Group", on_delete=models.CASCADE, related_name="forum_access")
+    can_read = models.BooleanField(_("read"), default=True)
+    can_start = models.BooleanField(_("start topics"), default=True)
+    can_reply = models.BooleanField(_("reply"), default=True)
+    can_moderate = models.BooleanField(_("moderate"), default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["category", "group"], name="category_access_once")
+        ]
+        verbose_name = _("group access")
+        verbose_name_plural = _("group access")
+
+    def __str__(self) -> str:
+        return f"{self.group} in {self.category}"

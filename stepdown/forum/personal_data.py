@@ -13,6 +13,12 @@ Deleting an account, the member chooses:
 Counters count the posts people can read: removing a post takes it off ``Topic.reply_count`` and
 ``Category.post_count``, and a topic's or category's latest post moves back to the latest one
 still readable (``Topic.last_activity_at`` with it).
+
+Mentions: the export lists the posts that mention the member; deletion removes those rows, and,
+when the member's posts are removed, the mentions their posts made of others.
+
+Read state (unread tracking): the export lists how far the member read each topic and when they
+marked categories or everything read; deletion removes it.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from django.db.models.functions import Greatest
 
 from stepdown.core.personal_data import PersonalDataProvider
 
-from .models import ArticleCard, Category, Post, Topic
+from .models import ArticleCard, Category, CategoryRead, Mention, Post, ReadMarker, Topic, TopicRead
 
 
 def _absolute(path: str) -> str:
@@ -51,7 +57,8 @@ def _article(article: ArticleCard) -> dict[str, str]:
 
 
 def export_forum_data(user) -> dict[str, Any]:
-    """The topics ``user`` started and every post they wrote, with the Markdown as written."""
+    """The topics ``user`` started, every post they wrote (the Markdown as written) and the
+    posts that mention them."""
     topics = (
         Topic.objects.filter(author=user)
         .select_related("category", "article")
@@ -89,16 +96,65 @@ def export_forum_data(user) -> dict[str, Any]:
             }
             for post in posts.iterator(chunk_size=1000)
         ],
+        "mentioned_in": [
+            {
+                "topic": mention.post.topic.full_title,
+                "url": _absolute(mention.post.get_absolute_url()),
+                "mentioned_at": _when(mention.created_at),
+                "removed": mention.post.is_deleted,
+            }
+            for mention in Mention.objects.filter(user=user)
+            .select_related("post", "post__topic")
+            .order_by("created_at", "pk")
+            .iterator(chunk_size=1000)
+        ],
+        "reading": _reading(user),
+    }
+
+
+def _reading(user) -> dict[str, Any]:
+    """How far the member read each topic, and when they marked things read."""
+    marker = ReadMarker.objects.filter(user=user).first()
+    return {
+        "all_read_before": _when(marker.all_read_before) if marker else None,
+        "categories_read_before": [
+            {"category": read.category.name, "read_before": _when(read.read_before)}
+            for read in CategoryRead.objects.filter(user=user)
+            .select_related("category")
+            .order_by("category__name")
+        ],
+        "topics": [
+            {
+                "topic": read.topic.full_title,
+                "url": _absolute(read.topic.get_absolute_url()),
+                "read_up_to_post": read.last_read_position,
+                "updated_at": _when(read.updated_at),
+            }
+            for read in TopicRead.objects.filter(user=user)
+            .select_related("topic")
+            .order_by("updated_at", "pk")
+            .iterator(chunk_size=1000)
+        ],
     }
 
 
 def erase_forum_data(user, *, keep_posts: bool) -> None:
     """Take ``user`` out of the forum: their posts kept as "former member" or removed."""
     with transaction.atomic():
+        # Where others named them: the rows would go with the account anyway (CASCADE).
+        Mention.objects.filter(user=user).delete()
+        # Their read state (the rows would go with the account anyway).
+        TopicRead.objects.filter(user=user).delete()
+        CategoryRead.objects.filter(user=user).delete()
+        ReadMarker.objects.filter(user=user).delete()
         if not keep_posts:
+            # The text that named others is erased, so are the mentions it made.
+            Mention.objects.filter(post__author=user).delete()
             _remove_posts_of(user)
         # Text of posts already removed by a moderator is shown to nobody: it goes either way.
-        Post.objects.filter(author=user, is_deleted=True).update(body_markdown="", body_html="")
+        Post.objects.filter(author=user, is_deleted=True).update(
+            body_markdown="", body_html="", article_cards=[]
+        )
         Post.objects.filter(author=user).update(author=None)
         Post.objects.filter(recommended_by=user).update(recommended_by=None)
         Topic.objects.filter(author=user).update(author=None)
@@ -137,6 +193,7 @@ def _remove_posts_of(user) -> None:
         is_deleted=True,
         body_markdown="",
         body_html="",
+        article_cards=[],
         is_recommended=False,
         recommended_by=None,
         recommended_at=None,

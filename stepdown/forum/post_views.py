@@ -10,7 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import actions, queries
+from stepdown.accounts.standing import is_suspended, suspension_message
+from stepdown.core import safety
+
+from . import actions, approval, queries
+from .composer_views import preview_html
 from .forms import EditForm
 from .models import PostRevision, ReactionKind
 from .permissions import (
@@ -33,7 +37,9 @@ def react(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(post.get_absolute_url())
     if not can_react(request.user, post):
-        if is_own_post(request.user, post):
+        if is_suspended(request.user):
+            message = suspension_message(request.user)
+        elif is_own_post(request.user, post):
             message = _("Reactions are for other members' posts, not your own.")
         elif post.topic.is_locked:
             message = _("This topic is locked, so it takes no new reactions.")
@@ -77,6 +83,14 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not can_edit_post(user, post):
+        if is_suspended(user):
+            return refused_page(
+                request,
+                title=_("You cannot edit this post now"),
+                message=suspension_message(user),
+                back=post.get_absolute_url(),
+                kept=request.POST.get("body", ""),
+            )
         if is_own_post(user, post) and not edit_window_open(post):
             # Too late to edit: say so, and keep every word so it can be posted as a reply.
             kept = request.POST.get("body", post.body_markdown)
@@ -98,8 +112,21 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             message=_("Members edit their own posts; moderators edit any post."),
             back=post.get_absolute_url(),
         )
+    if request.method == "POST" and "preview" in request.POST:
+        # "Preview" without JavaScript: the same page, the text kept, the post as it would look.
+        return render(
+            request,
+            "forum/edit.html",
+            {
+                "post": post,
+                "topic": post.topic,
+                "form": EditForm(initial=dict(request.POST.items())),
+                "preview": preview_html(request.POST.get("body", "")),
+            },
+        )
     form = EditForm(request.POST or None, initial={"body": post.body_markdown})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _links_allowed(user, form):
+        before = post.body_markdown
         actions.edit_post(
             post,
             editor=user,
@@ -107,6 +134,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         )
         messages.success(request, _("Your changes are saved."))
+        if is_own_post(user, post):
+            safety.show_panel(request, approval.added_matches(before, form.cleaned_data["body"]))
         return redirect(post)
     return render(
         request,
@@ -114,6 +143,14 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         {"post": post, "topic": post.topic, "form": form},
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _links_allowed(user, form) -> bool:
+    """New members add no links or images by editing either (``approval.link_refusal``)."""
+    refusal = approval.link_refusal(user, form.cleaned_data["body"])
+    if refusal:
+        form.add_error("body", refusal)
+    return not refusal
 
 
 @require_GET

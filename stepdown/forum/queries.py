@@ -9,25 +9,17 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import QuerySet
 
-from stepdown.core.pagination import page_numbers
+from stepdown.core.pagination import PositionPage
 
 from .models import Category, Post, PostRevision, Reaction, ReactionKind, Topic
-from .permissions import readable_categories
+from .permissions import category_topics_q, public_post_q, topic_posts_q
 
 
-def home_categories(user) -> list[Category]:
-    """Categories ``user`` may read, with their latest post, topic and author: one query."""
-    return list(
-        readable_categories(user).select_related(
-            "last_post", "last_post__topic", "last_post__author"
-        )
-    )
-
-
-def category_topics(category: Category) -> QuerySet[Topic]:
-    """Topics of ``category``, pinned first, then by last activity."""
+def category_topics(category: Category, user) -> QuerySet[Topic]:
+    """Topics of ``category`` that ``user`` may see listed, pinned first, then by last
+    activity (its moderators also see removed and waiting ones)."""
     return (
-        Topic.objects.filter(category=category)
+        Topic.objects.filter(category_topics_q(user, category), category=category)
         .select_related("author", "last_post", "last_post__author")
         .order_by("-is_pinned", "-last_activity_at", "-pk")
     )
@@ -41,38 +33,24 @@ def page_of_position(position: int) -> int:
     return (position - 1) // settings.STEPDOWN_POSTS_PER_PAGE + 1
 
 
-@dataclass(frozen=True)
-class TopicPage:
-    """One page of a topic, with the same paging interface as Django's ``Page``."""
+class TopicPage(PositionPage):
+    """One page of a topic."""
 
-    number: int
-    count: int
-    posts: list[Post]
-
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    def has_next(self) -> bool:
-        return self.number < self.count
-
-    def has_other_pages(self) -> bool:
-        return self.count > 1
-
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    def numbers(self) -> list[int | None]:
-        return page_numbers(self.number, self.count)
+    @property
+    def posts(self) -> list[Post]:
+        return self.items
 
 
-def topic_page(topic: Topic, number: int) -> TopicPage:
-    """One page of ``topic`` by position range: as fast on page 500 as on page 1."""
+def topic_page(topic: Topic, number: int, user) -> TopicPage:
+    """One page of ``topic`` by position range: as fast on page 500 as on page 1.
+
+    Only the posts ``user`` may see (``permissions.topic_posts_q``): a page may hold fewer
+    posts than the page size, and positions never move. Each post's ``topic`` is ``topic``.
+    """
     per_page = settings.STEPDOWN_POSTS_PER_PAGE
     posts = list(
         Post.objects.filter(
+            topic_posts_q(user, topic.category),
             topic=topic,
             position__gt=(number - 1) * per_page,
             position__lte=number * per_page,
@@ -80,13 +58,20 @@ def topic_page(topic: Topic, number: int) -> TopicPage:
         .select_related("author")
         .order_by("position")
     )
-    return TopicPage(number=number, count=page_count(topic), posts=posts)
+    for post in posts:
+        post.topic = topic  # already loaded: permission checks per post need no query
+    return TopicPage(number=number, count=page_count(topic), items=posts)
+
+
+def page_end(topic: Topic, number: int) -> int:
+    """The last position page ``number`` of ``topic`` covers (hidden posts included)."""
+    return min(number * settings.STEPDOWN_POSTS_PER_PAGE, topic.last_position)
 
 
 def recommended_posts(topic: Topic) -> list[Post]:
-    """The topic's recommended replies, oldest first."""
+    """The topic's recommended replies that everyone sees, oldest first."""
     return list(
-        Post.objects.filter(topic=topic, is_recommended=True, is_deleted=False)
+        Post.objects.filter(public_post_q(), topic=topic, is_recommended=True)
         .select_related("author")
         .order_by("position")
     )

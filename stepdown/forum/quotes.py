@@ -8,19 +8,22 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from .models import Post, Topic
-from .permissions import require_visible_post
+from .permissions import is_public_post, require_visible_post
 
 # Characters Markdown could read as formatting in a username.
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~&:])")
 
 
 def quoted_post(user, topic: Topic, raw_id: str | None) -> Post | None:
-    """The post ``raw_id`` names if ``user`` may see it and it sits in ``topic``; else None."""
+    """The post ``raw_id`` names if ``user`` may see it, everyone sees it (a hidden or waiting
+    post is not spread by quoting) and it sits in ``topic``; else None."""
     if not raw_id or not raw_id.isdigit() or len(raw_id) > 18:
         return None
     try:
         post = require_visible_post(user, int(raw_id))
     except Http404:
+        return None
+    if not is_public_post(post):
         return None
     return post if post.topic_id == topic.pk else None
 

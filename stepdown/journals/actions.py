@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from stepdown.core import safety
 from stepdown.core.sharing import new_share_token
 
 from .consent import CONSENT_VERSION
@@ -81,6 +82,8 @@ def save_entry(journal: Journal, *, day: date, data: EntryInput) -> Entry:
         raise ConsentRequired
     ratings = clean_ratings(data.symptoms or {})
     with transaction.atomic():
+        before = Entry.objects.filter(journal=journal, day=day).values_list("notes", flat=True)
+        earlier_notes = next(iter(before), "")
         entry, _created = Entry.objects.update_or_create(
             journal=journal,
             day=day,
@@ -101,7 +104,25 @@ def save_entry(journal: Journal, *, day: date, data: EntryInput) -> Entry:
             for n, d in enumerate(data.doses)
         )
         _refresh_signature(journal)
+        if data.notes != earlier_notes:
+            _alert_about_note(journal, entry, data.notes)
     return entry
+
+
+def note_matches(notes: str) -> safety.SafetyMatch:
+    """The crisis phrases a journal note matches (the safety net; rule phrases are about what
+    members share with others, and a private note shares nothing)."""
+    return safety.check(notes, kinds=(safety.CRISIS,))
+
+
+def _alert_about_note(journal: Journal, entry: Entry, notes: str) -> None:
+    """A changed note with crisis words: the moderators learn that it happened, never what
+    it says (the alert carries no text and no phrases)."""
+    match = note_matches(notes)
+    if match:
+        safety.raise_alert(
+            match, author=journal.owner, target_type=safety.JOURNAL_NOTE, target_id=entry.pk
+        )
 
 
 def delete_entry(journal: Journal, *, day: date) -> bool:

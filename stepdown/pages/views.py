@@ -1,8 +1,17 @@
-"""Error pages: calm, in the site's layout, saying what happened and where to go next."""
+"""The community's own pages (guidelines, "Need help now?") and the error pages: calm, in the
+site's layout, saying what happened and where to go next."""
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from stepdown.accounts import guidelines as rules
+from stepdown.core import crisis
 
 # Fields whose text is offered back when a request is refused before the view ran, so nothing a
 # member wrote is lost. Passwords are never echoed.
@@ -52,4 +61,54 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         "errors/csrf.html",
         {"kept": kept_fields(request), "action": request.path},
         status=403,
+    )
+
+
+# --- The community's pages -------------------------------------------------------------------
+
+
+@require_GET
+def guidelines(request: HttpRequest) -> HttpResponse:
+    """The community guidelines; a member who has not accepted this version may do so here."""
+    return render(
+        request,
+        "pages/guidelines.html",
+        {"version": rules.current_version(), "may_accept": rules.needs_to_accept(request.user)},
+    )
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@require_POST
+@login_required
+def accept_guidelines(request: HttpRequest) -> HttpResponse:
+    """The member accepts the current guidelines (the banner's button, or the page's)."""
+    rules.accept_guidelines(request.user)
+    messages.success(request, _("Thank you for reading the guidelines."))
+    return redirect(_safe_next(request, "/"))
+
+
+@require_GET
+def help_now(request: HttpRequest) -> HttpResponse:
+    """ "Need help now?": crisis lines and emergency numbers, for the community's locale or the
+    one the visitor picks (a plain GET form, so it works without JavaScript)."""
+    locales = crisis.crisis_locales()
+    wanted = (request.GET.get("locale") or "").strip().upper()
+    code = wanted if wanted in locales else crisis.configured_locale_code().upper()
+    chosen = crisis.crisis_locale(code)
+    return render(
+        request,
+        "pages/help_now.html",
+        {
+            "crisis": chosen,
+            "locales": sorted(locales.values(), key=lambda item: item.code == "INTL"),
+            "chosen_code": chosen.code,
+        },
     )

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.files.storage import default_storage
-
 from stepdown.core.personal_data import PersonalDataProvider
 
+from .actions import delete_upload
 from .models import Upload
 
 
@@ -25,12 +24,13 @@ def export_uploads(user) -> dict:
 
 
 def erase_uploads(user, *, keep_posts: bool) -> None:
-    """Keeping posts keeps their images (ownerless once the account is gone); else remove them."""
+    """Keeping posts keeps their images (ownerless once the account is gone); else remove them.
+    The profile picture (``user.avatar``) goes either way."""
+    uploads = Upload.objects.filter(owner=user)
     if keep_posts:
-        return
-    for upload in Upload.objects.filter(owner=user):
-        default_storage.delete(upload.storage_name)
-        upload.delete()
+        uploads = uploads.filter(storage_name=user.avatar) if user.avatar else uploads.none()
+    for upload in uploads:
+        delete_upload(upload)
 
 
 PROVIDER = PersonalDataProvider(name="uploads", export=export_uploads, erase=erase_uploads)

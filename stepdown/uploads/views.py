@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
@@ -15,12 +16,15 @@ from stepdown.core import ratelimit
 
 from . import actions
 from .forms import UploadForm, upload_limits
-from .models import Upload
+from .models import Audience, Upload
 from .permissions import can_upload, require_own_upload, require_served_upload
 
 # Served images are never documents: nothing in them may run, load or be framed.
 SERVED_CSP = "default-src 'none'; sandbox"
 CACHE_FOREVER = "public, max-age=31536000, immutable"
+# Members-only and unused images: the browser may keep them for a while, a shared cache (proxy,
+# CDN) never, since the same address answers 404 to someone else.
+CACHE_PRIVATELY = "private, max-age=3600"
 
 
 def _safe_next(request: HttpRequest, value: str) -> str:
@@ -89,8 +93,9 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def serve_upload(request: HttpRequest, name: str) -> FileResponse:
-    """Stream a stored image with the type it was saved as and headers that keep it inert."""
-    upload = require_served_upload(name)
+    """Stream a stored image to whoever may see it (404 to others), with the type it was saved
+    as and headers that keep it inert."""
+    upload = require_served_upload(request.user, name)
     try:
         handle = default_storage.open(upload.storage_name, "rb")
     except (FileNotFoundError, OSError) as error:
@@ -101,5 +106,9 @@ def serve_upload(request: HttpRequest, name: str) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = SERVED_CSP
     response["Cross-Origin-Resource-Policy"] = "same-origin"
-    response["Cache-Control"] = CACHE_FOREVER
+    if upload.audience == Audience.PUBLIC:
+        response["Cache-Control"] = CACHE_FOREVER
+    else:
+        response["Cache-Control"] = CACHE_PRIVATELY
+        patch_vary_headers(response, ("Cookie",))  # who is asking decides the answer
     return response

@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from stepdown.core import ratelimit
+from stepdown.core import ratelimit, safety
 
 from .. import actions, queries
 from ..charts import data_table, journal_charts
@@ -99,10 +99,13 @@ def entry(request: HttpRequest, day: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         verdict = ratelimit.hit(request, "journal")
         if verdict.allowed:
-            actions.save_entry(journal, day=the_day, data=form.entry_input())
+            data = form.entry_input()
+            actions.save_entry(journal, day=the_day, data=data)
             messages.success(
                 request, _("Your entry for %(day)s is saved.") % {"day": date_format(the_day)}
             )
+            if data.notes != (existing.notes if existing else ""):
+                safety.show_panel(request, actions.note_matches(data.notes))
             return redirect("journals:entry", day=the_day.isoformat())
         retry_minutes, retry_after = verdict.retry_minutes, verdict.retry_after
     if form.is_bound:

@@ -1,0 +1,392 @@
+"""Whole pages for guests, kept in the cache and dropped on every change a guest could see.
+
+What is cached: the answer to a GET or HEAD of a page named in
+``settings.STEPDOWN_GUEST_CACHED_PAGES`` (URL names: the home page, categories, topics, Latest,
+member pages, feeds) from a browser that sends no session cookie and no message cookie, is not
+an htmx request, and asks at most ``?page=N``. Only a 200 that sets no cookie, holds no CSRF
+token and used no CSP nonce is kept, so a kept page is the same for every guest. Members (and
+anyone with a session) always get a freshly rendered page, marked ``private``.
+
+Where: the ``pages`` cache (Redis when ``REDIS_URL`` is set, so every app process shares the
+pages; otherwise each process keeps its own). The key is the scheme, host, language, path, page
+number and build (static manifest and version), and each entry holds the *generation* it was
+rendered under.
+
+When a kept page goes: whenever the generation changes, which it does after every database write
+that could change what a guest sees. :func:`watch_writes` sits on every database connection and
+looks at each INSERT, UPDATE and DELETE: a write to any table not in ``_INVISIBLE_TABLES``
+(sessions, read state, drafts, notifications, conversations, the search index, the task queue,
+...) changes the generation once its transaction commits. Watching the SQL, not model signals,
+means queryset ``.update()`` and ``.delete()``, raw SQL, the admin and code written later are all
+covered without anyone remembering to call anything. A new table is watched by default.
+
+The generation is a random token, never a counter, so a lost update or an evicted key can never
+bring an old page back: it lives in the ``pages`` cache with Redis, else in a file in the data
+directory that every process on the machine reads (one small read per request). Ordering: a page
+is rendered after reading the generation, and the generation changes after the write commits,
+so a page rendered from data older than a write is always under an older generation than the
+one that write leaves. Pages also expire after ``STEPDOWN_PAGE_CACHE_SECONDS`` (60), which
+bounds how stale "5 minutes ago" may read; 0 turns the cache off.
+
+Headers: kept pages get ``Cache-Control: no-cache`` (browsers and proxies ask again every time,
+so a guest sees a new reply at once: the speed comes from this server-side cache), members'
+``private, no-cache``. The middleware runs first, so a kept page is answered with every header
+it was first sent with (CSP, security headers, Vary), untouched by any other middleware; a page
+is kept only when its CSP has no nonce, so the replayed CSP always matches the replayed HTML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import secrets
+import threading
+import time
+from functools import cache, lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language_from_request
+
+logger = logging.getLogger(__name__)
+
+CACHE_ALIAS = "pages"
+GENERATION_KEY = "page-cache:generation"
+GENERATION_FILE = "page-cache-generation"
+# Set on every answer to a cacheable page, for benchmarks and for curious admins.
+STATUS_HEADER = "X-Page-Cache"
+_MESSAGE_COOKIE = "messages"  # django.contrib.messages' cookie storage
+_PAGE_QUERY = re.compile(r"(?:page=[0-9]{1,9})?")
+
+# Tables whose rows never show on a cached page: writing them changes nothing a guest sees.
+# Everything else (forum, accounts.User, journals' signatures, moderation sanctions, sites, ...)
+# is watched, including tables added later.
+_INVISIBLE_TABLES = (
+    "django_session",
+    "django_tasks",  # the background queue
+    "django_admin_log",
+    "account_",  # allauth's addresses and confirmations (not accounts_user)
+    "mfa_",
+    "accounts_block",
+    "conversations_",
+    "notifications_",
+    "search_",  # the index (search pages are never cached)
+    "uploads_",  # who may see an image; posts and profiles name the images
+    "tapering_",  # plans; a shown taper signature is stored on journals_journal
+    "journals_entry",
+    "journals_dose",
+    "journals_consentrecord",
+    "forum_topicread",
+    "forum_readmarker",
+    "forum_categoryread",
+    "forum_draft",
+    "forum_articlelookup",  # the cards shown are copied onto forum_post
+    "forum_mention",  # mentions are linked in the post's stored HTML
+    "forum_postrevision",  # the history page is not cached; the post's edited_at is
+    "moderation_report",
+    "moderation_auditentry",
+    "moderation_safetyalert",
+    "moderation_warning",
+)
+# Member rows change on every sign-in; only these columns are never shown.
+_USER_TABLE = "accounts_user"
+_INVISIBLE_USER_COLUMNS = frozenset({"last_login", "password", "session_generation"})
+
+_WRITE = re.compile(
+    r"\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+[\"`]?(\w+)",
+    re.IGNORECASE,
+)
+_WRITE_WORD = re.compile(r"\b(?:INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+_SET_COLUMN = re.compile(r"[\"`]?(\w+)[\"`]?\s*=\s*(?:%s|\?)")
+
+_local = threading.local()
+
+
+# --- The generation ---------------------------------------------------------------------------
+
+
+def _new_token() -> str:
+    return f"{time.time_ns():x}-{secrets.token_hex(6)}"
+
+
+def _pages():
+    return caches[CACHE_ALIAS]
+
+
+def _shared() -> bool:
+    """True when the pages cache is shared by every app process (Redis)."""
+    return isinstance(_pages(), RedisCache)
+
+
+@cache
+def _generation_file() -> Path:
+    configured = getattr(settings, "STEPDOWN_PAGE_CACHE_GENERATION_FILE", None)
+    return Path(configured or Path(settings.DATA_DIR) / GENERATION_FILE)
+
+
+def _write_generation_file(token: str) -> None:
+    path = _generation_file()
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    temporary.write_text(token)
+    os.replace(temporary, path)  # readers see the old token or the new one, never half
+
+
+def _file_generation() -> str:
+    try:
+        return _generation_file().read_text()
+    except FileNotFoundError:
+        token = _new_token()
+        _write_generation_file(token)
+        return token
+
+
+def current_generation() -> str | None:
+    """The generation cached pages must carry to be served (None: not set yet)."""
+    if _shared():
+        return _pages().get(GENERATION_KEY)
+    return _file_generation()
+
+
+def bump() -> None:
+    """Forget every cached page now (give the generation a new, never-used value)."""
+    try:
+        if _shared():
+            _pages().set(GENERATION_KEY, _new_token(), timeout=None)
+        else:
+            _write_generation_file(_new_token())
+    except Exception:  # a cache that is down must not undo a member's write
+        logger.warning("Could not change the page cache generation", exc_info=True)
+
+
+# --- Watching writes --------------------------------------------------------------------------
+
+
+def changes_guest_pages(sql: object) -> bool:
+    """Whether this SQL statement may change something a guest sees."""
+    if not isinstance(sql, str):
+        return True  # composed SQL: assume so
+    match = _WRITE.match(sql)
+    if match is None:
+        if sql.lstrip()[:4].upper() == "WITH":  # a common table expression may write
+            return _WRITE_WORD.search(sql) is not None
+        return False  # reads, savepoints, schema changes (migrations end with a bump)
+    table = match.group(1).lower()
+    if table.startswith(_INVISIBLE_TABLES):
+        return False
+    if table == _USER_TABLE and sql.lstrip()[:6].upper() == "UPDATE":
+        assignments = sql.split(" SET ", 1)[-1].split(" WHERE ", 1)[0]
+        columns = set(_SET_COLUMN.findall(assignments))
+        return not columns or not columns <= _INVISIBLE_USER_COLUMNS
+    return True
+
+
+def _bump_after_commit() -> None:
+    _local.dirty = False
+    bump()
+
+
+def _changed(connection) -> None:
+    if not connection.in_atomic_block:
+        if connection.get_autocommit():
+            bump()  # the statement has committed already
+        else:
+            _local.dirty = True
+        return
+    # Inside a transaction: the generation changes once it commits (once per transaction).
+    # Until then this thread's next page lookup changes it too, for code that reads its own
+    # uncommitted writes (tests run inside a transaction that never commits).
+    _local.dirty = True
+    if not any(func is _bump_after_commit for _ids, func, _robust in connection.run_on_commit):
+        connection.on_commit(_bump_after_commit, robust=True)
+
+
+def watch_writes(execute, sql, params, many, context):
+    """A database execute wrapper (installed on every connection by CoreConfig.ready)."""
+    result = execute(sql, params, many, context)
+    if changes_guest_pages(sql):
+        _changed(context["connection"])
+    return result
+
+
+def install(connection, **kwargs) -> None:
+    """Put :func:`watch_writes` on a connection (``connection_created`` receiver)."""
+    if watch_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(watch_writes)
+
+
+def bump_on_signal(**kwargs) -> None:
+    """A signal receiver for ``post_migrate`` and ``setting_changed``: pages may differ now."""
+    _build_token.cache_clear()
+    _cached_page_names.cache_clear()
+    _url_name.cache_clear()
+    _generation_file.cache_clear()
+    bump()
+
+
+# --- Serving ----------------------------------------------------------------------------------
+
+
+@cache
+def _build_token() -> str:
+    """What changes with a new release: the static manifest (file names in pages), version."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = version("stepdown")
+    except PackageNotFoundError:  # pragma: no cover - always installed
+        release = "?"
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    try:  # the same on every app server of one release
+        return f"{release}:{hashlib.sha256(manifest.read_bytes()).hexdigest()[:16]}"
+    except OSError:
+        return release
+
+
+@cache
+def _cached_page_names() -> frozenset[str]:
+    return frozenset(getattr(settings, "STEPDOWN_GUEST_CACHED_PAGES", ()))
+
+
+@lru_cache(maxsize=4096)
+def _url_name(path_info: str, urlconf: str) -> str | None:
+    """The URL name of a path (remembered: the URLconf does not change while serving)."""
+    try:
+        return resolve(path_info).view_name
+    except Resolver404:
+        return None
+
+
+def _page_url_name(request: HttpRequest) -> str | None:
+    name = _url_name(request.path_info, settings.ROOT_URLCONF)
+    return name if name in _cached_page_names() else None
+
+
+def _guest_may_share(request: HttpRequest) -> bool:
+    """A request whose answer is the same for every guest: no session, no messages, no htmx."""
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and _MESSAGE_COOKIE not in request.COOKIES
+        and "HTTP_HX_REQUEST" not in request.META
+        and "HTTP_AUTHORIZATION" not in request.META
+        and _PAGE_QUERY.fullmatch(request.META.get("QUERY_STRING", "")) is not None
+    )
+
+
+def _key(request: HttpRequest) -> str | None:
+    try:
+        host = request.get_host()
+    except Exception:  # DisallowedHost: the page itself answers that
+        return None
+    if "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE:
+        language = get_language_from_request(request)
+    else:
+        language = settings.LANGUAGE_CODE
+    parts = "\n".join(
+        (
+            request.scheme or "",
+            host,
+            language,
+            request.path,
+            request.META.get("QUERY_STRING", ""),
+            _build_token(),
+        )
+    )
+    return "page-cache:" + hashlib.sha256(parts.encode()).hexdigest()
+
+
+def _lookup(key: str) -> tuple[str, tuple | None]:
+    """The current generation and the entry kept under ``key`` (if any)."""
+    if getattr(_local, "dirty", False):
+        _local.dirty = False
+        bump()
+    store = _pages()
+    if _shared():
+        found = store.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY)
+        if generation is None:
+            generation = _new_token()
+            if not store.add(GENERATION_KEY, generation, timeout=None):
+                generation = store.get(GENERATION_KEY) or generation
+            return generation, None
+        return generation, found.get(key)
+    return _file_generation(), store.get(key)
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    return (
+        request.method == "GET"
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not response.has_header("Cache-Control")
+        and not getattr(request, "_csp_nonce", None)  # a nonce in the page: never replay it
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not getattr(getattr(request, "user", None), "is_authenticated", False)
+        and b"csrfmiddlewaretoken" not in response.content
+    )
+
+
+def _replay(entry: tuple) -> HttpResponse:
+    _generation, status, headers, content = entry
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response.headers[name] = value
+    response.headers[STATUS_HEADER] = "hit"
+    return response
+
+
+class GuestPageCacheMiddleware:
+    """Serve and keep whole pages for guests (see the module's docstring).
+
+    First in MIDDLEWARE: a kept page is the response as every other middleware left it (CSP and
+    security headers included) and is answered without running any of them, nor a query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        seconds = settings.STEPDOWN_PAGE_CACHE_SECONDS
+        if seconds <= 0 or request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        if _page_url_name(request) is None:
+            return self.get_response(request)
+        if not _guest_may_share(request):
+            response = self.get_response(request)
+            patch_cache_control(response, private=True, no_cache=True)
+            response.headers[STATUS_HEADER] = "bypass"
+            return response
+        key = _key(request)
+        if key is None:
+            return self.get_response(request)
+        try:
+            generation, entry = _lookup(key)
+        except Exception:  # the cache is down: serve from the database
+            logger.warning("The page cache did not answer", exc_info=True)
+            return self.get_response(request)
+        if entry is not None and entry[0] == generation:
+            return _replay(entry)
+        response = self.get_response(request)
+        if _storable(request, response):
+            headers = [(n, v) for n, v in response.headers.items() if n != STATUS_HEADER]
+            headers.append(("Cache-Control", "no-cache"))
+            try:
+                _pages().set(
+                    key, (generation, response.status_code, headers, response.content), seconds
+                )
+            except Exception:
+                logger.warning("Could not keep a page in the cache", exc_info=True)
+            response.headers["Cache-Control"] = "no-cache"
+            response.headers[STATUS_HEADER] = "miss"
+        else:
+            patch_cache_control(response, private=True, no_cache=True)
+            response.headers[STATUS_HEADER] = "bypass"
+        return response

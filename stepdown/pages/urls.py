@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "pages"
+
+urlpatterns = [
+    path("guidelines/", views.guidelines, name="guidelines"),
+    path("guidelines/accept/", views.accept_guidelines, name="accept_guidelines"),
+    path("help-now/", views.help_now, name="help_now"),
+]
