@@ -1,5 +1,5 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 from tests.factories import CategoryFactory, UserFactory
 
@@ -11,12 +11,32 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _sessions_in_the_database(settings):
+    # With REDIS_URL, sessions are "cached_db" (read from Redis). The query counts the tests
+    # assert include the session read, so every pass reads sessions from the database;
+    # tests/test_deploy.py checks the Redis-backed sessions across two real app processes.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     # Rate limits and cached pages live in the cache (Redis in the PostgreSQL pass): each test
     # starts from an empty one so no test sees another's state.
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_warnings_yet(_empty_cache):
+    # Each test starts with an empty database, so no member has a warning to acknowledge: the
+    # cached set the warning banner reads (moderation.queries.warned_member_ids) says so, as on
+    # a running site where it is already cached. Issuing or acknowledging a warning updates it.
+    from stepdown.moderation.queries import WARNED_MEMBERS_KEY, WARNED_MEMBERS_SECONDS
+
+    caches["default"].set(WARNED_MEMBERS_KEY, frozenset(), WARNED_MEMBERS_SECONDS)
 
 
 @pytest.fixture

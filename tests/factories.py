@@ -1,7 +1,9 @@
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from stepdown.forum import actions
 from stepdown.forum.models import Category
@@ -18,6 +20,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"member{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.django.Password(PASSWORD)
+    # An established member who accepted the current guidelines, by default; tests of
+    # new-member rules ask for trust_level=0.
+    trust_level = 2
+    rules_version = factory.LazyFunction(lambda: settings.STEPDOWN_RULES_VERSION)
+    rules_accepted_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
     def two_factor(user, create, extracted, **kwargs):

@@ -25,6 +25,8 @@ def test_register_verify_email_sign_in_and_reply(client, category):
             "email": "newcomer@example.org",
             "password1": "steady steps every day",
             "password2": "steady steps every day",
+            "accept_guidelines": "on",
+            "adult": "on",
         },
     )
     assert response.status_code == 302
@@ -60,6 +62,8 @@ def test_register_refuses_short_and_common_passwords_keeping_input(client, db):
             "email": "n@example.org",
             "password1": "password",
             "password2": "password",
+            "accept_guidelines": "on",
+            "adult": "on",
         },
     )
     html = response.content.decode()

@@ -24,6 +24,9 @@ def test_admin_creates_a_category(admin_client):
             "position": 3,
             "read_access": "members",
             "post_access": "members",
+            # The group access inline's (empty) formset.
+            "group_access-TOTAL_FORMS": "0",
+            "group_access-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302

@@ -1,4 +1,5 @@
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -175,3 +176,54 @@ def test_without_email_url_mail_is_written_to_the_data_directory(tmp_path):
     backend, path = result.stdout.splitlines()[-1].split()
     assert backend == "django.core.mail.backends.filebased.EmailBackend"
     assert path == str((tmp_path / "mail").resolve())
+
+
+def test_worker_runs_queued_tasks_of_its_data_dir_including_ones_a_crash_left_running(tmp_path):
+    data_dir = tmp_path / "data"
+    assert run_stepdown("migrate", "-v0", data_dir=data_dir).returncode == 0
+    # Two tasks queued by "the server"; a crashed worker had started the second one an hour ago.
+    script = (
+        "from datetime import timedelta; from django.utils import timezone;"
+        "from django_tasks_db.models import DBTaskResult;"
+        "from stepdown.forum.tasks import fill_post_article_cards as task;"
+        "queued = task.enqueue(987654); crashed = task.enqueue(987655);"
+        "DBTaskResult.objects.filter(pk=crashed.id).update("
+        " status='RUNNING', started_at=timezone.now() - timedelta(hours=1));"
+        "print(queued.id, crashed.id)"
+    )
+    result = run_stepdown("shell", "-c", script, data_dir=data_dir)
+    ids = result.stdout.splitlines()[-1].split()
+    assert len(ids) == 2, result.stderr
+    result = run_stepdown("worker", "--batch", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    assert "Queued again 1 task(s) left running by a stopped worker." in result.stdout
+    check = (
+        "from django_tasks_db.models import DBTaskResult;"
+        f"print(*DBTaskResult.objects.filter(pk__in={ids!r}).values_list('status', flat=True))"
+    )
+    result = run_stepdown("shell", "-c", check, data_dir=data_dir)
+    assert result.stdout.splitlines()[-1].split() == ["SUCCESSFUL", "SUCCESSFUL"], result.stderr
+
+
+def test_worker_stops_when_interrupted_like_ctrl_c(tmp_path):
+    data_dir = tmp_path / "data"
+    assert run_stepdown("migrate", "-v0", data_dir=data_dir).returncode == 0
+    env = {**os.environ, "STEPDOWN_DATA_DIR": str(data_dir)}
+    env.pop("DATABASE_URL", None)
+    worker = subprocess.Popen(  # noqa: S603
+        [STEPDOWN, "worker", "--interval", "0.2", "--no-startup-delay"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert "worker is running" in worker.stdout.readline()
+        # Logged once the worker's own Ctrl+C handling is in place.
+        assert "Starting worker" in worker.stdout.readline()
+        worker.send_signal(signal.SIGINT)
+        assert worker.wait(timeout=20) == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()

@@ -151,8 +151,8 @@ def test_topic_shows_article_card_above_first_post(client, category):
     html = client.get(topic.get_absolute_url()).content.decode()
     assert '<span class="topic-tag">Review, Nov/21:</span>' in html
     assert "<title>Review, Nov/21: Benzodiazepines" in html
-    card = html.index('class="article-card"')
-    assert card < html.index("My thoughts on this review.")
+    main = html[html.index("<main") :]  # the head's description quotes the first post too
+    assert main.index('class="article-card"') < main.index("My thoughts on this review.")
     assert "Edinoff AN, et al." in html and "A narrative review." in html
     assert (
         '<a class="button" href="https://doi.org/10.3390/neurolint13040059" '
@@ -484,3 +484,11 @@ def test_link_to_deleted_post_is_a_clear_404(client, category):
 
 def test_link_to_unknown_post_is_404(client, db):
     assert client.get("/p/123456/").status_code == 404
+
+
+@pytest.mark.parametrize("title", ["Reply", "Follow", "Feed", "Unread", "Edit"])
+def test_topic_titled_like_a_topic_address_still_opens(client, category, title):
+    topic = actions.create_topic(category, author=UserFactory(), title=title, body="x")
+    assert topic.slug == f"{title.lower()}-topic"
+    response = client.get(topic.get_absolute_url())
+    assert response.status_code == 200 and f">{title}</h1>" in response.content.decode()

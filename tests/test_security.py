@@ -270,6 +270,8 @@ def test_registration_is_rate_limited_per_address_keeping_what_was_typed(client,
                 "email": f"new{number}@example.org",
                 "password1": "steady steps every day",
                 "password2": "steady steps every day",
+                "accept_guidelines": "on",
+                "adult": "on",
             },
         )
     html = response.content.decode()

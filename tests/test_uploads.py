@@ -242,8 +242,14 @@ def test_upload_needs_csrf_token(member):
 def test_upload_result_page_is_only_for_its_owner(member_client, other_member, client):
     post_image(member_client, image_bytes())
     upload = Upload.objects.get()
+    # The uploader sees the image they just added, though no post shows it yet.
+    page = member_client.get(f"/uploads/{upload.pk}/").content.decode()
+    assert f'<img src="{upload.url}"' in page
+    assert upload.audience == "unused"
+    assert member_client.get(upload.url).status_code == 200
     client.force_login(other_member)
     assert client.get(f"/uploads/{upload.pk}/").status_code == 404
+    assert client.get(upload.url).status_code == 404
 
 
 def test_composer_pages_link_to_add_an_image(member_client, category):
@@ -254,17 +260,20 @@ def test_composer_pages_link_to_add_an_image(member_client, category):
 # --- serving ---------------------------------------------------------------------------------
 
 
-def test_served_image_has_stored_type_and_safe_headers(member_client, client):
+@pytest.mark.parametrize("audience", ["unused", "public"])
+def test_served_image_has_stored_type_and_safe_headers(member_client, audience):
+    # Served to its uploader while unused (uploads/ lifecycle: tests/test_upload_lifecycle.py).
     post_image(member_client, image_bytes("PNG"), name="evil.html")
+    Upload.objects.update(audience=audience)
     upload = Upload.objects.get()
-    response = client.get(f"/media/{upload.storage_name}")
+    response = member_client.get(f"/media/{upload.storage_name}")
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
     filename = upload.storage_name.rsplit("/", 1)[1]
     assert response["Content-Disposition"] == f'inline; filename="{filename}"'
-    assert "max-age=31536000" in response["Cache-Control"]
     assert b"".join(response.streaming_content) == default_storage.open(upload.storage_name).read()
 
 

@@ -4,15 +4,8 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, CategoryFactory, UserFactory, make_topic
-
-
-def sign_in(page, username: str, next_url: str) -> None:
-    page.goto(f"/accounts/login/?next={next_url}")
-    page.get_by_label("Username or email").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    expect(page).to_have_url(re.compile(re.escape(next_url)))
+from tests.browser.walks import sign_in
+from tests.factories import CategoryFactory, UserFactory, make_topic
 
 
 def select_text(page, selector: str, text: str) -> None:

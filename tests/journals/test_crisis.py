@@ -1,4 +1,7 @@
-"""Crisis resources: data with sources, one locale chosen by the admin, a safe fallback."""
+"""Crisis resources: data with sources, one locale chosen by the admin, a safe fallback.
+
+The resources are read from the admin-edited rows (seeded from crisis.json), hence ``db``.
+"""
 
 import json
 
@@ -13,7 +16,7 @@ from stepdown.core.crisis import (
 )
 
 
-def test_us_resources_are_988_call_and_text_crisis_text_line_and_911():
+def test_us_resources_are_988_call_and_text_crisis_text_line_and_911(db):
     us = crisis_locale("US")
     assert not us.needs_check
     numbers = {(r.name, r.call, r.text) for r in us.resources}
@@ -31,14 +34,14 @@ def test_every_resource_names_its_source_and_other_locales_await_the_admins_chec
             assert resource.source, (code, resource.name)
 
 
-def test_default_locale_comes_from_settings_and_unknown_falls_back_to_international(settings):
+def test_default_locale_comes_from_settings_and_unknown_falls_back_to_international(settings, db):
     settings.STEPDOWN_CRISIS_LOCALE = "AU"
     assert crisis_locale().resources[0].call == "13 11 14"
     settings.STEPDOWN_CRISIS_LOCALE = "ZZ"
     assert crisis_locale().resources[0].url == "https://findahelpline.com/"
 
 
-def test_system_check_warns_while_the_chosen_locale_is_unchecked(settings):
+def test_system_check_warns_while_the_chosen_locale_is_unchecked(settings, db):
     settings.STEPDOWN_CRISIS_LOCALE = "US"
     assert check_crisis_locale() == []
     settings.STEPDOWN_CRISIS_LOCALE = "UK"

@@ -10,6 +10,7 @@ from stepdown.core.text import (
     ALLOWED_TAGS,
     ALLOWED_URL_SCHEMES,
     LINK_REL,
+    MENTION_CSS_CLASS,
     is_upload_src,
 )
 
@@ -108,6 +109,8 @@ class _SafetyParser(HTMLParser):
             self.problems.append(f"<img> loading is {seen['loading']!r}")
         if tag == "a" and not REQUIRED_REL <= set(seen.get("rel", "").split()):
             self.problems.append(f"<a> rel is {seen.get('rel')!r}, not {LINK_REL!r}")
+        if tag == "a" and seen.get("class", MENTION_CSS_CLASS) != MENTION_CSS_CLASS:
+            self.problems.append(f"<a> class is {seen['class']!r}, not {MENTION_CSS_CLASS!r}")
         if self.from_markdown and tag == "code" and "class" in seen:
             # One class (split on HTML's ASCII whitespace only), named by the fence's info string.
             if not re.fullmatch(r"language-[^ \t\n\f\r]+", seen["class"]):

@@ -583,6 +583,38 @@ def _image_tricks() -> list[str]:
     ]
 
 
+def _mentions() -> list[str]:
+    """@mentions: hostile text beside, inside and around a name; a member called "sam" exists in
+    the tests that render these with mentions (tests/test_mentions.py)."""
+    return [
+        f"@<img src=x onerror={JS}>",
+        f"@[x](javascript:{JS})",
+        f"[@sam](javascript:{JS})",
+        f"@sam<script>{JS}</script>",
+        f'@sam"><script>{JS}</script>',
+        f"@sam' onmouseover='{JS}",
+        f'@sam" onmouseover="{JS}" x="',
+        f'<a href="javascript:{JS}">@sam</a>',
+        f'<a class="mention" href="javascript:{JS}">@sam</a>',
+        f'<a class="mention" onclick="{JS}" href="/u/sam/">@sam</a>',
+        f"@javascript:{JS}",
+        f"@sam](javascript:{JS})",
+        f'[x](javascript:{JS} "@sam")',
+        f"![@sam](javascript:{JS})",
+        f"`@sam` <script>{JS}</script>",
+        f"@sam\u202e<script>{JS}</script>",
+        f"@sam&#x3C;script&#x3E;{JS}&#x3C;/script&#x3E;",
+        f"&#64;sam<img src=x onerror={JS}>",
+        f"@svg<svg onload={JS}>",
+        f"**@sam**<iframe src=javascript:{JS}>",
+        f"@sam[x](javascript:{JS})",
+        f":::cw @sam <script>{JS}</script>\n@sam [x](javascript:{JS})\n:::",
+        "@" + "a" * 200 + f"<script>{JS}</script>",
+        f"@sam.@sam,@sam;<style>@import '{MARKER_ORIGIN}/m.css'</style>",
+        f"_@sam_<img src={MARKER_ORIGIN}/i.png>",
+    ]
+
+
 FAMILIES = {
     "script-tag": _script_tags,
     "event-handler": _event_handlers,
@@ -597,6 +629,7 @@ FAMILIES = {
     "long-input": _long_inputs,
     "content-warning": _content_warnings,
     "image-trick": _image_tricks,
+    "mention": _mentions,
 }
 
 

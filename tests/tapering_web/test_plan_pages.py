@@ -165,11 +165,13 @@ def test_plan_list_uses_a_constant_number_of_queries(
 ):
     make_plan(owner)
     owner_client.get("/taper/plans/")  # warm the session
-    with django_assert_num_queries(3):  # session, user, plans with their current version
+    # session, user, plans with their current version, and the header's unread notifications
+    # and conversations counts
+    with django_assert_num_queries(5):
         owner_client.get("/taper/plans/")
     for number in range(5):
         make_plan(owner, title=f"Plan {number}")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):
         response = owner_client.get("/taper/plans/")
     assert text_of(response).count("not a deadline") == 6
 
@@ -180,12 +182,13 @@ def test_plan_detail_uses_a_constant_number_of_queries(
     plan = make_plan(owner)
     url = plan.get_absolute_url()
     owner_client.get(url)
-    with django_assert_num_queries(4):  # session, user, plan with version, version history
+    # session, user, plan with version, version history, the header's two unread counts
+    with django_assert_num_queries(6):
         owner_client.get(url)
     inputs = PlanInputs.from_json(PlanVersion.objects.get().inputs)
     for _ in range(4):
         actions.replan(plan, inputs=inputs, generated=generate(inputs))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         response = owner_client.get(url)
     assert "Version 5" in response.content.decode()
 
