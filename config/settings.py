@@ -213,6 +213,17 @@ CACHES["pages"] = {
 }
 if "locmem" in CACHES["pages"]["BACKEND"]:
     CACHES["pages"].update(LOCATION="pages", OPTIONS={"MAX_ENTRIES": 400})
+# Rendered posts of topic pages (forum/post_fragments.py), shared by readers who see the same
+# HTML: in Redis with the pages, else in each process's memory (at most 4,000 posts, about
+# 20 MB). They go with the guest pages' generation, at once, when anything shown changes.
+CACHES["fragments"] = {
+    **CACHES["default"],
+    "KEY_PREFIX": CACHES["default"].get("KEY_PREFIX", "stepdown") + "-fragments",
+}
+if "locmem" in CACHES["fragments"]["BACKEND"]:
+    CACHES["fragments"].update(LOCATION="fragments", OPTIONS={"MAX_ENTRIES": 4000})
+# Seconds a rendered post is kept at most; 0: render every post every time.
+STEPDOWN_FRAGMENT_CACHE_SECONDS = int(os.environ.get("STEPDOWN_FRAGMENT_CACHE_SECONDS", "600"))
 # Seconds a guest page is kept at most (it goes at once when anything shown changes); 0: off.
 STEPDOWN_PAGE_CACHE_SECONDS = int(os.environ.get("STEPDOWN_PAGE_CACHE_SECONDS", "60"))
 # Without Redis, the pages' generation is this file, read by every process (one per test worker

@@ -22,10 +22,10 @@ def _sessions_in_the_database(settings):
 def _empty_cache():
     # Rate limits and cached pages live in the cache (Redis in the PostgreSQL pass): each test
     # starts from an empty one so no test sees another's state.
-    for alias in ("default", "pages"):
+    for alias in ("default", "pages", "fragments"):
         caches[alias].clear()
     yield
-    for alias in ("default", "pages"):
+    for alias in ("default", "pages", "fragments"):
         caches[alias].clear()
 
 

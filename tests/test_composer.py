@@ -374,8 +374,11 @@ def test_topic_page_for_member_costs_same_queries_with_a_draft(
     client = Client()
     client.force_login(member)
     autosave(client, draft_url(topic), body="draft")
-    # session, member, topic, read state and its update, posts, reactions, reaction kinds,
-    # recommended, signatures, draft, following, and the header's unread notifications and
-    # conversations counts
-    with django_assert_num_queries(14):
+    # session, member, topic, read state and its update, posts, the member's reactions, all
+    # reactions, reaction kinds, recommended, signatures, draft, following, and the header's
+    # unread notifications and conversations counts
+    with django_assert_num_queries(15):
+        client.get(topic.get_absolute_url())
+    # Again: the page is read, and its posts are kept rendered (no reactions, no signatures).
+    with django_assert_num_queries(12):
         client.get(topic.get_absolute_url())

@@ -223,7 +223,7 @@ def install(connection, **kwargs) -> None:
 
 def bump_on_signal(**kwargs) -> None:
     """A signal receiver for ``post_migrate`` and ``setting_changed``: pages may differ now."""
-    _build_token.cache_clear()
+    build_token.cache_clear()
     _cached_page_names.cache_clear()
     _url_name.cache_clear()
     _generation_file.cache_clear()
@@ -234,7 +234,7 @@ def bump_on_signal(**kwargs) -> None:
 
 
 @cache
-def _build_token() -> str:
+def build_token() -> str:
     """What changes with a new release: the static manifest (file names in pages), version."""
     from importlib.metadata import PackageNotFoundError, version
 
@@ -296,28 +296,49 @@ def _key(request: HttpRequest) -> str | None:
             language,
             request.path,
             request.META.get("QUERY_STRING", ""),
-            _build_token(),
+            build_token(),
         )
     )
     return "page-cache:" + hashlib.sha256(parts.encode()).hexdigest()
 
 
-def _lookup(key: str) -> tuple[str, tuple | None]:
-    """The current generation and the entry kept under ``key`` (if any)."""
+def _settle_own_writes() -> None:
+    """Change the generation now if this thread wrote in a transaction not yet committed."""
     if getattr(_local, "dirty", False):
         _local.dirty = False
         bump()
+
+
+def _start_generation() -> str:
+    """Set a first generation in the shared cache (or take the one another process set)."""
+    store = _pages()
+    generation = _new_token()
+    if not store.add(GENERATION_KEY, generation, timeout=None):
+        generation = store.get(GENERATION_KEY) or generation
+    return generation
+
+
+def _lookup(key: str) -> tuple[str, tuple | None]:
+    """The current generation and the entry kept under ``key`` (if any)."""
+    _settle_own_writes()
     store = _pages()
     if _shared():
         found = store.get_many([GENERATION_KEY, key])
         generation = found.get(GENERATION_KEY)
         if generation is None:
-            generation = _new_token()
-            if not store.add(GENERATION_KEY, generation, timeout=None):
-                generation = store.get(GENERATION_KEY) or generation
-            return generation, None
+            return _start_generation(), None
         return generation, found.get(key)
     return _file_generation(), store.get(key)
+
+
+def generation_now() -> str:
+    """The generation as of now, this thread's own writes counted: what anything rendered from
+    the database now (whole pages, or fragments of them such as ``forum.post_fragments``) must
+    be kept under, so that the next write a reader could see leaves it behind."""
+    _settle_own_writes()
+    if _shared():
+        return _pages().get(GENERATION_KEY) or _start_generation()
+    return _file_generation()
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:

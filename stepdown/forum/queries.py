@@ -94,6 +94,20 @@ def active_reaction_kinds() -> list[ReactionKind]:
     return list(ReactionKind.objects.filter(active=True))
 
 
+def attach_my_reactions(posts: list[Post], user) -> None:
+    """Give each post ``my_reaction``: the kind of ``user``'s reaction to it, or None. At most
+    one small query (none for guests); :func:`attach_reactions` gives the counts too."""
+    mine: dict[int, int] = {}
+    if user.is_authenticated and posts:
+        mine = dict(
+            Reaction.objects.filter(
+                post__in=[p.pk for p in posts], user=user, kind__active=True
+            ).values_list("post_id", "kind_id")
+        )
+    for post in posts:
+        post.my_reaction = mine.get(post.pk)
+
+
 def attach_reactions(posts: list[Post], user) -> None:
     """Give each post ``reaction_counts`` and ``my_reaction`` (a kind id or None): one query."""
     by_post: dict[int, dict[int, ReactionCount]] = {p.pk: {} for p in posts}

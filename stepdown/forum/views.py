@@ -13,7 +13,7 @@ from stepdown.core.pagination import page_numbers
 from stepdown.notifications import queries as notification_queries
 from stepdown.notifications.models import Target
 
-from . import actions, drafts, queries, unread
+from . import actions, drafts, post_fragments, queries, unread
 from .forms import ReplyForm
 from .models import Topic
 from .permissions import (
@@ -115,36 +115,44 @@ def topic(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     user = request.user
     page = queries.topic_page(topic, number, user)
     first_new = _record_reading(user, topic, page)
-    may_moderate_recommend = [p.pk for p in page.posts if _may_recommend(user, p, topic)]
-    queries.attach_reactions(page.posts, user)
+    queries.attach_my_reactions(page.posts, user)
     may_react = reactable_post_ids(user, topic, page.posts)
     may_reply = can_reply(user, topic)
+    may_moderate = can_moderate_category(user, topic.category)
+    # What decides each post's HTML for this reader (forum/post_fragments.py).
+    view = {
+        "user": user,
+        "topic": topic,
+        "may_reply": may_reply,
+        "may_react": may_react,
+        "may_edit": editable_post_ids(user, page.posts),
+        "may_recommend": {p.pk for p in page.posts if _may_recommend(user, p, topic)},
+        "may_moderate": may_moderate,
+        "reaction_kinds": queries.active_reaction_kinds() if may_react else [],
+        "site_root": request.build_absolute_uri("/").rstrip("/"),
+    }
     # The member's saved reply to this topic, so the box below holds what they were writing.
     draft = drafts.draft_for(user, drafts.reply_key(topic)) if may_reply else None
     return render(
         request,
         "forum/topic.html",
         {
-            "topic": topic,
+            **view,
             "category": topic.category,
             "page": page,
             "posts": page.posts,
+            "posts_with_html": list(
+                zip(page.posts, post_fragments.render_posts(request, page.posts, view), strict=True)
+            ),
             "numbers": page.numbers(),
             "recommended": queries.recommended_posts(topic),
-            "may_reply": may_reply,
-            "may_moderate": can_moderate_category(user, topic.category),
             "reply_refusal": _reply_refusal(user, topic, may_reply),
-            "may_recommend": set(may_moderate_recommend),
-            "may_react": may_react,
-            "reaction_kinds": queries.active_reaction_kinds() if may_react else [],
-            "may_edit": editable_post_ids(user, page.posts),
             "form": ReplyForm(initial=draft.fields if draft else None),
             "draft": draft,
             "following": notification_queries.is_following(
                 user, target_type=Target.TOPIC, target_id=topic.pk
             ),
             "draft_url": reverse("forum:reply_draft", kwargs={"pk": topic.pk}),
-            "site_root": request.build_absolute_uri("/").rstrip("/"),
             "first_new": first_new,
         },
     )

@@ -1,0 +1,135 @@
+"""Posts on topic pages, rendered once and shared by every reader who would see the same HTML.
+
+Rendering ``forum/_post.html`` is most of the time a topic page takes (twenty posts, each with
+its reactions, share panel and actions). What one reader sees of a post depends on the post and
+on a handful of facts about the reader, never on who they are beyond that:
+
+- signed in or not (display names, pictures and signatures follow profile visibility);
+- whether they may reply, react (and with which reaction), edit this post, report it (not
+  their own), recommend it, or moderate the category.
+
+So a rendered post is kept in the ``fragments`` cache under the post, those facts, the language,
+the time zone, the day (taper signatures count days), the site address and the release, and the
+guest page cache's *generation* (``core.page_cache``): every database write that could change
+what a page shows gives the generation a new value, so a kept post is never served after its
+text, reactions, author, cards or moderation state changed. Readers who match share entries: a
+page that fifty members read costs one rendering per post, not fifty.
+
+The forms in a post carry a CSRF token, which belongs to the reader: posts are rendered with a
+placeholder in its place, and each reader's own token goes in as the page is put together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+
+from django.conf import settings
+from django.core.cache import caches
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+
+from stepdown.core import page_cache
+
+from . import queries
+from .models import Post
+
+logger = logging.getLogger(__name__)
+
+CACHE_ALIAS = "fragments"
+# Made once per process; never reach a reader (each gets their own token in the first's place,
+# and the second only splits a batch). Only letters and digits, so escaping leaves them as they are.
+_CSRF_PLACEHOLDER = "csrfplaceholder" + secrets.token_hex(16)
+_SEPARATOR = "postseparator" + secrets.token_hex(16)
+
+
+def _fragments():
+    return caches[CACHE_ALIAS]
+
+
+def _reader_facts(post: Post, view: dict) -> str:
+    """What, besides the post itself, decides the HTML a reader gets for ``post``."""
+    user = view["user"]
+    own = bool(user.is_authenticated and post.author_id == user.pk)
+    facts = (
+        "member" if user.is_authenticated else "guest",
+        "reply" if view["may_reply"] else "",
+        f"react{getattr(post, 'my_reaction', None) or ''}" if post.pk in view["may_react"] else "",
+        "edit" if post.pk in view["may_edit"] else "",
+        "own" if own else "",
+        "recommend" if post.pk in view["may_recommend"] else "",
+        "moderate" if view["may_moderate"] else "",
+    )
+    return ",".join(facts)
+
+
+def _shared_part(view: dict, generation: str) -> str:
+    """The part of every key that is the same for every post of one page."""
+    parts = (
+        generation,
+        page_cache.build_token(),
+        translation.get_language() or "",
+        timezone.get_current_timezone_name(),
+        timezone.localdate().isoformat(),
+        view["site_root"],
+        str(view["topic"].pk),
+    )
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def _render(posts: list[Post], view: dict) -> dict[int, str]:
+    """Render ``posts`` with ``forum/_post.html``, the placeholder in the token's place.
+
+    One template run for all of them (``forum/_post_batch.html``), so the taper signatures of
+    their authors cost one query (the journals app shows them through its template tag).
+    """
+    queries.attach_reactions(posts, view["user"])
+    batch = get_template("forum/_post_batch.html").render(
+        {**view, "posts": posts, "separator": _SEPARATOR, "csrf_token": _CSRF_PLACEHOLDER}
+    )
+    pieces = batch.split(_SEPARATOR)
+    return {post.pk: piece for post, piece in zip(posts, pieces, strict=False)}
+
+
+def render_posts(request, posts: list[Post], view: dict) -> list[SafeString]:
+    """The HTML of each of ``posts`` for the reader of ``request``, in order.
+
+    ``view``: what the topic page decided for this reader (``user``, ``topic``, ``may_reply``,
+    ``may_react``, ``may_edit``, ``may_recommend``, ``may_moderate``, ``reaction_kinds``,
+    ``site_root``). Each post must carry ``my_reaction`` (:func:`queries.attach_my_reactions`).
+    """
+    if not posts:
+        return []
+    store = _fragments()
+    seconds = settings.STEPDOWN_FRAGMENT_CACHE_SECONDS
+    keys: dict[int, str] = {}
+    found: dict[str, str] = {}
+    if seconds > 0:
+        try:
+            shared = _shared_part(view, page_cache.generation_now())
+            keys = {
+                post.pk: f"post:{post.pk}:{shared}:{_reader_facts(post, view)}" for post in posts
+            }
+            found = store.get_many(list(keys.values()))
+        except Exception:  # a cache that is down costs speed, never the page
+            logger.warning("Could not read rendered posts from the cache", exc_info=True)
+            keys, found = {}, {}
+    missing = [post for post in posts if keys.get(post.pk) not in found]
+    if missing:
+        rendered = _render(missing, view)
+        if keys:
+            try:
+                store.set_many({keys[pk]: html for pk, html in rendered.items()}, seconds)
+            except Exception:
+                logger.warning("Could not keep rendered posts in the cache", exc_info=True)
+        for pk, html in rendered.items():
+            found[keys.get(pk, pk)] = html
+    pieces = [found[keys.get(post.pk, post.pk)] for post in posts]
+    if any(_CSRF_PLACEHOLDER in piece for piece in pieces):
+        # Only then: asking for a token marks the answer as one no guest page cache may keep.
+        token = get_token(request)
+        pieces = [piece.replace(_CSRF_PLACEHOLDER, token) for piece in pieces]
+    return [mark_safe(piece) for piece in pieces]  # noqa: S308 - our own template's output
