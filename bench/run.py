@@ -304,6 +304,9 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+TESTS = ("guest", "signed-in", "deep", "search", "write")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, required=True)
@@ -316,8 +319,19 @@ def main() -> int:
     parser.add_argument("--write-duration", type=int, default=60)
     parser.add_argument("--writers", type=int, default=16)
     parser.add_argument("--skip-write", action="store_true")
+    parser.add_argument(
+        "--only",
+        metavar="TESTS",
+        default=",".join(TESTS),
+        help=f"a comma-separated choice of {', '.join(TESTS)} (the bare view always runs)",
+    )
     parser.add_argument("--record", metavar="LABEL", help="append the results to RESULTS.md")
     options = parser.parse_args()
+    chosen = {name.strip() for name in options.only.split(",") if name.strip()}
+    if not chosen <= set(TESTS):
+        parser.error(f"--only takes {', '.join(TESTS)}")
+    if options.skip_write:
+        chosen.discard("write")
     data_dir = options.data_dir.resolve()
     wrk = ensure_wrk()
     setup_django(data_dir)
@@ -383,66 +397,82 @@ def main() -> int:
             wrk, "bare Django view", f"http://127.0.0.1:{options.bare_port}/", **common
         )
         results.append(bare_result)
-        guest = run_wrk(
-            wrk,
-            f"guest topic page ({min(20, forum['topic_posts'])} posts)",
-            site + forum["topic"],
-            **common,
-        )
-        guest.notes.append(
-            f"{guest.requests_per_second / bare_result.requests_per_second:.0%} of bare"
-        )
-        results.append(guest)
-        uncached = run_wrk(
-            wrk,
-            "guest topic page, page cache bypassed",
-            site + forum["topic"] + "?page=1&nocache=1",
-            **common,
-        )
-        results.append(uncached)
         reader = [forum["reader"]]
-        results.append(
-            run_wrk(
+        if "guest" in chosen:
+            guest = run_wrk(
                 wrk,
-                "signed-in topic page",
+                f"guest topic page ({min(20, forum['topic_posts'])} posts)",
                 site + forum["topic"],
-                script="signed_in.lua",
-                args=reader,
                 **common,
             )
-        )
-        # Page 1 against a deep page: one request at a time, so the latency is the time the
-        # page takes, not time spent queueing behind 31 others.
-        one_at_a_time = {"duration": options.duration, "connections": 1, "threads": 1}
-        first = run_wrk(
-            wrk,
-            f"signed-in long topic ({forum['long_posts']:,} posts), page 1, one at a time",
-            site + forum["long_topic"],
-            script="signed_in.lua",
-            args=reader,
-            **one_at_a_time,
-        )
-        results.append(first)
-        deep = run_wrk(
-            wrk,
-            f"signed-in long topic, page {forum['deep_page']}, one at a time",
-            f"{site}{forum['long_topic']}?page={forum['deep_page']}",
-            script="signed_in.lua",
-            args=reader,
-            **one_at_a_time,
-        )
-        deep.notes.append(f"p50 {deep.p50_ms / first.p50_ms:.2f}x page 1")
-        results.append(deep)
-        search = run_wrk(
-            wrk,
-            "search (guest, 8 words in turn)",
-            site + "/",
-            script="search.lua",
-            args=SEARCH_WORDS,
-            **common,
-        )
-        results.append(search)
-        if not options.skip_write:
+            guest.notes.append(
+                f"{guest.requests_per_second / bare_result.requests_per_second:.0%} of bare"
+            )
+            results.append(guest)
+            uncached = run_wrk(
+                wrk,
+                "guest topic page, page cache bypassed",
+                site + forum["topic"] + "?page=1&nocache=1",
+                **common,
+            )
+            results.append(uncached)
+        if "signed-in" in chosen:
+            results.append(
+                run_wrk(
+                    wrk,
+                    "signed-in topic page",
+                    site + forum["topic"],
+                    script="signed_in.lua",
+                    args=reader,
+                    **common,
+                )
+            )
+        if "deep" in chosen:
+            # Page 1 against a deep page: one request at a time, so the latency is the time the
+            # page takes, not time spent queueing behind 31 others.
+            one_at_a_time = {"duration": options.duration, "connections": 1, "threads": 1}
+            first = run_wrk(
+                wrk,
+                f"signed-in long topic ({forum['long_posts']:,} posts), page 1, one at a time",
+                site + forum["long_topic"],
+                script="signed_in.lua",
+                args=reader,
+                **one_at_a_time,
+            )
+            results.append(first)
+            deep = run_wrk(
+                wrk,
+                f"signed-in long topic, page {forum['deep_page']}, one at a time",
+                f"{site}{forum['long_topic']}?page={forum['deep_page']}",
+                script="signed_in.lua",
+                args=reader,
+                **one_at_a_time,
+            )
+            deep.notes.append(f"p50 {deep.p50_ms / first.p50_ms:.2f}x page 1")
+            results.append(deep)
+        if "search" in chosen:
+            search = run_wrk(
+                wrk,
+                "search (guest, 8 words in turn)",
+                site + "/",
+                script="search.lua",
+                args=SEARCH_WORDS,
+                **common,
+            )
+            results.append(search)
+            # What one member waits for a search, with nobody else searching.
+            alone = run_wrk(
+                wrk,
+                "search, one at a time",
+                site + "/",
+                script="search.lua",
+                args=SEARCH_WORDS,
+                duration=options.duration,
+                connections=1,
+                threads=1,
+            )
+            results.append(alone)
+        if "write" in chosen:
             run_id = secrets.token_hex(8)
             csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
             writes = run_wrk(

@@ -146,3 +146,19 @@ def test_kept_posts_cost_fewer_queries_than_fresh_ones(topic, member):
     with CaptureQueriesContext(connection) as kept:
         reader.get(url)
     assert len(kept.captured_queries) == len(fresh.captured_queries) - 2
+
+
+@override_settings(STEPDOWN_FRAGMENT_CACHE_SECONDS=0)
+def test_readers_with_equal_facts_get_the_same_html(topic, category):
+    """Nothing about a reader but their ``Reader`` facts reaches a post's HTML."""
+    url = topic.get_absolute_url()
+    alice = UserFactory(username="alice", display_name="Alice A")
+    bob = UserFactory(username="bob", display_name="Bob B")
+    pages = [signed_in(reader).get(url).content.decode() for reader in (alice, bob)]
+
+    def posts_only(page):
+        html = "".join(post_html(page, post) for post in Post.objects.filter(topic=topic))
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+    assert posts_only(pages[0]) == posts_only(pages[1])
+    assert "alice" not in posts_only(pages[0]) and "bob" not in posts_only(pages[1])

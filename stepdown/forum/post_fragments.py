@@ -1,19 +1,20 @@
 """Posts on topic pages, rendered once and shared by every reader who would see the same HTML.
 
-Rendering ``forum/_post.html`` is most of the time a topic page takes (twenty posts, each with
-its reactions, share panel and actions). What one reader sees of a post depends on the post and
-on a handful of facts about the reader, never on who they are beyond that:
+Rendering ``forum/_post.html`` was most of the time a topic page took (twenty posts, each with
+its reactions, share panel and actions). What a reader sees of a post depends on the post and on
+a few facts about the reader, gathered in :class:`Reader`: signed in or not (display names,
+pictures and signatures follow profile visibility), and whether they may reply, react (and
+their reaction), edit the post, report it (not their own), recommend it, or moderate.
 
-- signed in or not (display names, pictures and signatures follow profile visibility);
-- whether they may reply, react (and with which reaction), edit this post, report it (not
-  their own), recommend it, or moderate the category.
-
-So a rendered post is kept in the ``fragments`` cache under the post, those facts, the language,
-the time zone, the day (taper signatures count days), the site address and the release, and the
-guest page cache's *generation* (``core.page_cache``): every database write that could change
-what a page shows gives the generation a new value, so a kept post is never served after its
-text, reactions, author, cards or moderation state changed. Readers who match share entries: a
-page that fifty members read costs one rendering per post, not fifty.
+The template is given those facts and nothing else about the reader: no user, no request, no
+context processors (``forum/_post_batch.html`` passes ``post.reader`` as ``reader``, which the
+avatar and display-name tags read too). So the key can be proved complete: it holds every ``Reader`` field, the post, the
+topic, the language, time zone and day (taper signatures count days), the site address, the
+release, and the guest page cache's *generation* (``core.page_cache``), which every database
+write that could change what a page shows replaces at once (post text, reactions, authors,
+cards, moderation state, reaction kinds). Readers with equal facts share entries: a page that
+fifty members read costs one rendering per post, not fifty. A new control in ``_post.html``
+that depends on the reader needs a new ``Reader`` field; nothing else reaches the template.
 
 The forms in a post carry a CSRF token, which belongs to the reader: posts are rendered with a
 placeholder in its place, and each reader's own token goes in as the page is put together.
@@ -24,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from dataclasses import astuple, dataclass
 
 from django.conf import settings
 from django.core.cache import caches
@@ -50,20 +52,42 @@ def _fragments():
     return caches[CACHE_ALIAS]
 
 
-def _reader_facts(post: Post, view: dict) -> str:
-    """What, besides the post itself, decides the HTML a reader gets for ``post``."""
+@dataclass(frozen=True)
+class Reader:
+    """All that ``forum/_post.html`` knows of the member reading a post. Every field is part of
+    the post's cache key, and the template is given nothing else about the reader (not the
+    user, not the request), so two readers with equal ``Reader`` values get the same HTML."""
+
+    is_authenticated: bool
+    may_reply: bool
+    may_react: bool
+    my_reaction: int | None  # the kind of their reaction, when they may react
+    may_edit: bool
+    own: bool
+    may_recommend: bool
+    may_moderate: bool
+
+
+def reader_of(post: Post, view: dict) -> Reader:
+    """The reader of the topic page ``view`` describes, as far as ``post`` goes."""
     user = view["user"]
-    own = bool(user.is_authenticated and post.author_id == user.pk)
-    facts = (
-        "member" if user.is_authenticated else "guest",
-        "reply" if view["may_reply"] else "",
-        f"react{getattr(post, 'my_reaction', None) or ''}" if post.pk in view["may_react"] else "",
-        "edit" if post.pk in view["may_edit"] else "",
-        "own" if own else "",
-        "recommend" if post.pk in view["may_recommend"] else "",
-        "moderate" if view["may_moderate"] else "",
+    may_react = post.pk in view["may_react"]
+    return Reader(
+        is_authenticated=bool(user.is_authenticated),
+        may_reply=bool(view["may_reply"]),
+        may_react=may_react,
+        my_reaction=getattr(post, "my_reaction", None) if may_react else None,
+        may_edit=post.pk in view["may_edit"],
+        own=bool(user.is_authenticated and post.author_id == user.pk),
+        may_recommend=post.pk in view["may_recommend"],
+        may_moderate=bool(view["may_moderate"]),
     )
-    return ",".join(facts)
+
+
+def _key_of(reader: Reader) -> str:
+    return "".join(
+        str(int(value)) if isinstance(value, bool) else f"-{value}-" for value in astuple(reader)
+    )
 
 
 def _shared_part(view: dict, generation: str) -> str:
@@ -88,7 +112,14 @@ def _render(posts: list[Post], view: dict) -> dict[int, str]:
     """
     queries.attach_reactions(posts, view["user"])
     batch = get_template("forum/_post_batch.html").render(
-        {**view, "posts": posts, "separator": _SEPARATOR, "csrf_token": _CSRF_PLACEHOLDER}
+        {
+            "posts": posts,
+            "topic": view["topic"],
+            "reaction_kinds": view["reaction_kinds"],
+            "site_root": view["site_root"],
+            "separator": _SEPARATOR,
+            "csrf_token": _CSRF_PLACEHOLDER,
+        }
     )
     pieces = batch.split(_SEPARATOR)
     return {post.pk: piece for post, piece in zip(posts, pieces, strict=False)}
@@ -103,6 +134,8 @@ def render_posts(request, posts: list[Post], view: dict) -> list[SafeString]:
     """
     if not posts:
         return []
+    for post in posts:
+        post.reader = reader_of(post, view)
     store = _fragments()
     seconds = settings.STEPDOWN_FRAGMENT_CACHE_SECONDS
     keys: dict[int, str] = {}
@@ -110,9 +143,7 @@ def render_posts(request, posts: list[Post], view: dict) -> list[SafeString]:
     if seconds > 0:
         try:
             shared = _shared_part(view, page_cache.generation_now())
-            keys = {
-                post.pk: f"post:{post.pk}:{shared}:{_reader_facts(post, view)}" for post in posts
-            }
+            keys = {post.pk: f"post:{post.pk}:{shared}:{_key_of(post.reader)}" for post in posts}
             found = store.get_many(list(keys.values()))
         except Exception:  # a cache that is down costs speed, never the page
             logger.warning("Could not read rendered posts from the cache", exc_info=True)

@@ -19,8 +19,10 @@ register = template.Library()
 
 
 def _viewer(context):
+    """Who reads: the request's member, or ``reader`` (a ``post_fragments.Reader``, which
+    holds all a kept post may know of its reader), or the ``user`` in the context."""
     request = context.get("request")
-    return getattr(request, "user", None) or context.get("user")
+    return context.get("reader") or getattr(request, "user", None) or context.get("user")
 
 
 @register.inclusion_tag("forum/_avatar.html", takes_context=True)
