@@ -69,6 +69,20 @@ def test_unread_notifications_about_one_thing_gather_into_one_line(member, other
     assert Notification.objects.filter(recipient=member).count() == 2  # read ones stay apart
 
 
+def test_gathered_lines_keep_email_owed_and_the_length_limit(member, other_member):
+    quiet = UserFactory()
+    actions.save_preferences(quiet, email_frequency="none")
+    tell([member.pk, quiet.pk], actor=other_member, kind="mention", group_key="t:2", text="short")
+    Notification.objects.filter(recipient=member).update(email_pending=False)  # sent already
+    long_text = "a very long title " * 40
+    tell([member.pk, quiet.pk], actor=other_member, kind="mention", group_key="t:2", text=long_text)
+    mine = Notification.objects.get(recipient=member)
+    theirs = Notification.objects.get(recipient=quiet)
+    assert (mine.count, mine.email_pending) == (2, True)  # owed again for the new mention
+    assert (theirs.count, theirs.email_pending) == (2, False)
+    assert mine.text == long_text[:300] and theirs.text == long_text[:300]
+
+
 @pytest.mark.parametrize("members", [1, 40])
 def test_notify_costs_the_same_queries_for_many_members(
     other_member, django_assert_max_num_queries, members

@@ -232,8 +232,8 @@ def new_topic(request: HttpRequest, slug: str) -> HttpResponse:
             body=form.cleaned_data["body"],
             article=form.article(),
             submission_key=form.cleaned_data["submission_key"],
+            draft_key=key,
         )
-        actions.discard_draft(request.user, key=key)
         _after_posting(
             request,
             topic.approval,
@@ -328,8 +328,8 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
             author=request.user,
             body=form.cleaned_data["body"],
             submission_key=form.cleaned_data["submission_key"],
+            draft_key=key,
         )
-        actions.discard_draft(request.user, key=key)
         _after_posting(
             request,
             post.approval,

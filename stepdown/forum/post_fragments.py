@@ -8,13 +8,14 @@ their reaction), edit the post, report it (not their own), recommend it, or mode
 
 The template is given those facts and nothing else about the reader: no user, no request, no
 context processors (``forum/_post_batch.html`` passes ``post.reader`` as ``reader``, which the
-avatar and display-name tags read too). So the key can be proved complete: it holds every ``Reader`` field, the post, the
-topic, the language, time zone and day (taper signatures count days), the site address, the
-release, and the guest page cache's *generation* (``core.page_cache``), which every database
-write that could change what a page shows replaces at once (post text, reactions, authors,
-cards, moderation state, reaction kinds). Readers with equal facts share entries: a page that
-fifty members read costs one rendering per post, not fifty. A new control in ``_post.html``
-that depends on the reader needs a new ``Reader`` field; nothing else reaches the template.
+avatar and display-name tags read too). So the key can be proved complete: it holds every
+``Reader`` field, the post, the topic, the language, time zone and day (taper signatures count
+days), the site address, the release, and the guest page cache's *generation*
+(``core.page_cache``), which every database write that could change what a page shows replaces
+at once (post text, reactions, authors, cards, moderation state, reaction kinds). Readers with
+equal facts share entries: a page that fifty members read costs one rendering per post, not
+fifty. A new control in ``_post.html`` that depends on the reader needs a new ``Reader`` field;
+nothing else reaches the template.
 
 The forms in a post carry a CSRF token, which belongs to the reader: posts are rendered with a
 placeholder in its place, and each reader's own token goes in as the page is put together.

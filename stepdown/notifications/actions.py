@@ -7,6 +7,7 @@ from datetime import datetime
 from functools import partial
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from stepdown.accounts.models import Block, User
@@ -38,6 +39,8 @@ def unfollow(user, *, target_type: str, target_id: int) -> None:
 
 def follow_by_default(user, *, target_type: str, target_id: int) -> None:
     """Follow unless the member stopped following this before (then leave it be)."""
+    if Follow.objects.filter(user=user, target_type=target_type, target_id=target_id).exists():
+        return  # following already, or muted: no write (and no write lock on SQLite)
     try:
         with transaction.atomic():
             Follow.objects.get_or_create(user=user, target_type=target_type, target_id=target_id)
@@ -106,22 +109,28 @@ def notify(
                     read_at__isnull=True,
                 )
             }
+        text, url = text[:300], url[:500]
+        # Gathered lines: one UPDATE for those to email and one for the rest (bulk_update would
+        # build a CASE per field and line, the slowest part of posting a reply).
+        changes = {"count": F("count") + 1, "text": text, "url": url, "actor": actor}
+        changes["updated_at"] = now
+        for emails in (True, False):
+            ids = [i.pk for i in existing.values() if bool(deliveries[i.recipient_id]) is emails]
+            if ids:
+                extra = {"email_pending": True} if emails else {}
+                Notification.objects.filter(pk__in=ids).update(**changes, **extra)
         for item in existing.values():
             item.count += 1
             item.text, item.url, item.actor, item.updated_at = text, url, actor, now
             item.email_pending = item.email_pending or deliveries[item.recipient_id]
-        if existing:
-            Notification.objects.bulk_update(
-                existing.values(), ["count", "text", "url", "actor", "updated_at", "email_pending"]
-            )
-            touched.extend(existing.values())
+        touched.extend(existing.values())
         fresh = [
             Notification(
                 recipient_id=pk,
                 actor=actor,
                 kind=kind,
-                text=text[:300],
-                url=url[:500],
+                text=text,
+                url=url,
                 group_key=group_key,
                 email_pending=emails,
                 updated_at=now,
