@@ -214,8 +214,9 @@ CACHES["pages"] = {
 if "locmem" in CACHES["pages"]["BACKEND"]:
     CACHES["pages"].update(LOCATION="pages", OPTIONS={"MAX_ENTRIES": 400})
 # Rendered posts of topic pages (forum/post_fragments.py), shared by readers who see the same
-# HTML: in Redis with the pages, else in each process's memory (at most 4,000 posts, about
-# 20 MB). They go with the guest pages' generation, at once, when anything shown changes.
+# HTML, and members' category rights (forum/permissions.py): in Redis with the pages, else in
+# each process's memory (at most 4,000 entries, about 20 MB). They go with the guest pages'
+# generation, at once, when anything shown changes.
 CACHES["fragments"] = {
     **CACHES["default"],
     "KEY_PREFIX": CACHES["default"].get("KEY_PREFIX", "stepdown") + "-fragments",

@@ -374,11 +374,12 @@ def test_topic_page_for_member_costs_same_queries_with_a_draft(
     client = Client()
     client.force_login(member)
     autosave(client, draft_url(topic), body="draft")
-    # session, member, topic, read state and its update, posts, the member's reactions, all
-    # reactions, reaction kinds, recommended, signatures, draft, following, and the header's
-    # unread notifications and conversations counts
-    with django_assert_num_queries(15):
+    # session, member, the member's category rights, topic, read state and its update, posts,
+    # the member's reactions, all reactions, reaction kinds, recommended, signatures, draft,
+    # following, and the header's unread notifications and conversations counts
+    with django_assert_num_queries(16):
         client.get(topic.get_absolute_url())
-    # Again: the page is read, and its posts are kept rendered (no reactions, no signatures).
+    # Again: the page is read, and its posts and the member's rights are kept (no rights, no
+    # reactions, no signatures).
     with django_assert_num_queries(12):
         client.get(topic.get_absolute_url())

@@ -286,6 +286,32 @@ def test_group_rights_follow_the_flags_of_its_row(world):
     assert client.post(f"/t/{topic.pk}/reply/", {"body": "Still replying"}).status_code == 302
 
 
+def test_kept_rights_follow_group_and_appointment_changes_at_once(world):
+    """A member's rights are kept between requests; every change to them shows at once."""
+    member = world.users["member"]
+    client = signed_in(member)
+    topic_url = world.topics["groups"].get_absolute_url()
+    staff_url = world.topics["staff"].get_absolute_url()
+    assert client.get(topic_url).status_code == 404  # rights now kept: none there
+    member.groups.add(world.helpers)
+    assert client.get(topic_url).status_code == 200
+    CategoryAccess.objects.filter(group=world.helpers).update(can_read=False)
+    assert client.get(topic_url).status_code == 404
+    CategoryAccess.objects.filter(group=world.helpers).update(can_read=True)
+    assert client.get(topic_url).status_code == 200
+    member.groups.remove(world.helpers)
+    assert client.get(topic_url).status_code == 404
+    # An appointment as moderator of the staff category (with two-factor sign-in) opens it.
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(member, generate_totp_secret())
+    assert client.get(staff_url).status_code == 404
+    world.categories["staff"].moderators.add(member)
+    assert client.get(staff_url).status_code == 200
+    world.categories["staff"].moderators.remove(member)
+    assert client.get(staff_url).status_code == 404
+
+
 # --- Suspensions ---------------------------------------------------------------------------
 
 

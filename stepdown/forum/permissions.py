@@ -17,20 +17,23 @@ Roles:
   posts and removed topics of the categories they moderate, reply in locked topics and post in
   moderators-only categories.
 
-Cost: a member's group rights and moderator appointments are part of the query that loads the
-category, topic or post they look at (``with_viewer_rights``) and, for lists, of the listing's
-own query (``readable_categories`` is one queryset, used as a subquery). Anything else asks
-``_member_rights`` once per request (one query, kept on the user object).
+Cost: a member's group rights and moderator appointments in every category are one query
+(``_member_rights``), kept on the user object for the request and in the cache until anything
+a reader could see changes (the guest page cache's generation, which group, access and
+appointment changes replace); listings carry them in their own query (``readable_categories``
+is one queryset, used as a subquery).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -38,8 +41,11 @@ from django.utils.translation import gettext as _
 
 from stepdown.accounts.standing import is_suspended, suspension_message
 from stepdown.accounts.two_factor import has_two_factor
+from stepdown.core import page_cache
 
 from .models import Access, Approval, Category, CategoryAccess, Post, PostAccess, Topic
+
+logger = logging.getLogger(__name__)
 
 # --- Roles -----------------------------------------------------------------------------------
 
@@ -77,7 +83,7 @@ NO_RIGHTS = CategoryRights()
 _RIGHTS = ("group_read", "group_start", "group_reply", "group_moderate", "appointed_moderator")
 _ANNOTATIONS = tuple(f"viewer_{name}" for name in _RIGHTS)
 _MEMBER_RIGHTS_CACHE = "_stepdown_forum_rights"
-_CATEGORY_RIGHTS = "_stepdown_viewer_rights"
+_RIGHTS_CACHE = "fragments"  # kept with the rendered posts, under the same generation
 _TWO_FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 
 
@@ -94,27 +100,24 @@ def _rights_expressions(user, category_ref) -> dict:
     return expressions
 
 
-def with_viewer_rights(queryset: QuerySet, user, category_ref: str) -> QuerySet:
-    """``queryset`` annotated with ``user``'s rights in each row's category (``category_ref``,
-    e.g. ``"pk"`` for categories, ``"category_id"`` for topics): no extra query. Guests get
-    ``queryset`` unchanged. Pass each loaded row to ``remember_rights``."""
-    if not user.is_authenticated:
-        return queryset
-    return queryset.annotate(**_rights_expressions(user, OuterRef(category_ref)))
-
-
-def remember_rights(user, category: Category, row) -> None:
-    """Keep the rights ``with_viewer_rights`` loaded with ``row`` on ``category`` for ``user``."""
-    if not user.is_authenticated or not hasattr(row, _ANNOTATIONS[0]):
-        return
-    rights = CategoryRights(*(bool(getattr(row, name)) for name in _ANNOTATIONS))
-    setattr(category, _CATEGORY_RIGHTS, (user.pk, rights))
-
-
 def _member_rights(user) -> dict[int, CategoryRights]:
-    """Every category where ``user``'s groups or appointments give rights: one query, kept on
-    the user object for the rest of the request."""
+    """Every category where ``user``'s groups or appointments give rights.
+
+    Kept on the user object for the rest of the request, and in the ``fragments`` cache under
+    the guest page cache's generation: joining or leaving a group, a category's access rights
+    and moderator appointments are all database writes that replace the generation, so a kept
+    answer is never used after they change. One query when it is not kept.
+    """
     cached = getattr(user, _MEMBER_RIGHTS_CACHE, None)
+    if cached is not None:
+        return cached
+    store = caches[_RIGHTS_CACHE]
+    key = None
+    try:
+        key = f"forum-rights:{user.pk}:{page_cache.generation_now()}"  # read before the rows
+        cached = store.get(key)
+    except Exception:  # a cache that is down costs a query, never the page
+        logger.warning("Could not read a member's rights from the cache", exc_info=True)
     if cached is None:
         rows = (
             Category.objects.annotate(**_rights_expressions(user, OuterRef("pk")))
@@ -128,7 +131,12 @@ def _member_rights(user) -> dict[int, CategoryRights]:
             .values_list("pk", *_ANNOTATIONS)
         )
         cached = {pk: CategoryRights(*(bool(flag) for flag in flags)) for pk, *flags in rows}
-        setattr(user, _MEMBER_RIGHTS_CACHE, cached)
+        if key is not None:
+            try:
+                store.set(key, cached, settings.STEPDOWN_FRAGMENT_CACHE_SECONDS or 1)
+            except Exception:
+                logger.warning("Could not keep a member's rights in the cache", exc_info=True)
+    setattr(user, _MEMBER_RIGHTS_CACHE, cached)
     return cached
 
 
@@ -136,9 +144,6 @@ def rights_in(user, category: Category) -> CategoryRights:
     """``user``'s group rights and appointments in ``category``."""
     if not user.is_authenticated:
         return NO_RIGHTS
-    loaded = getattr(category, _CATEGORY_RIGHTS, None)
-    if loaded is not None and loaded[0] == user.pk:
-        return loaded[1]
     return _member_rights(user).get(category.pk, NO_RIGHTS)
 
 
@@ -310,10 +315,9 @@ def is_public_post(post: Post) -> bool:
 
 
 def require_category(user, slug: str) -> Category:
-    row = with_viewer_rights(Category.objects.filter(slug=slug), user, "pk").first()
+    row = Category.objects.filter(slug=slug).first()
     if row is None:
         raise Http404("No such category.")
-    remember_rights(user, row, row)
     if not can_read_category(user, row):
         raise Http404("No such category.")
     return row
@@ -322,10 +326,9 @@ def require_category(user, slug: str) -> Category:
 def require_topic(user, pk: int) -> Topic:
     """A topic ``user`` may read (a merged one too: callers send readers to ``merged_into``)."""
     topics = Topic.objects.select_related("category", "author", "article").filter(pk=pk)
-    topic = with_viewer_rights(topics, user, "category_id").first()
+    topic = topics.first()
     if topic is None:
         raise Http404("No such topic.")
-    remember_rights(user, topic.category, topic)
     if not can_read_topic(user, topic):
         raise Http404("No such topic.")
     return topic
@@ -335,10 +338,9 @@ def require_visible_post(user, pk: int) -> Post:
     """A post that exists, is not removed, sits in a topic ``user`` may read and is shown to
     them (approved and not hidden, their own, or in a category they moderate)."""
     posts = Post.objects.select_related("topic", "topic__category").filter(pk=pk, is_deleted=False)
-    post = with_viewer_rights(posts, user, "topic__category_id").first()
+    post = posts.first()
     if post is None:
         raise Http404("No such post.")
-    remember_rights(user, post.topic.category, post)
     if not can_read_topic(user, post.topic) or post.topic.merged_into_id is not None:
         raise Http404("No such post.")
     if not can_see_post(user, post):
