@@ -250,8 +250,11 @@ def check_writes(run_id: str, max_post_before: int) -> dict:
 
     written = Post.objects.filter(pk__gt=max_post_before, body_markdown__startswith="Bench write")
     written = written.filter(body_markdown__contains=run_id)
-    count = written.count()
-    distinct = written.values("body_markdown").distinct().count()
+    # One query for both, so replies still arriving cannot fall between two counts.
+    totals = written.order_by().aggregate(
+        posts=Count("pk"), texts=Count("body_markdown", distinct=True)
+    )
+    count, distinct = totals["posts"], totals["texts"]
     topics = set(written.values_list("topic_id", flat=True).distinct())
     gaps = []
     for topic in Topic.objects.filter(pk__in=topics).annotate(rows=Count("posts")):
@@ -485,6 +488,7 @@ def main() -> int:
                 script="write.lua",
                 args=[run_id, csrf, *forum["writers"]],
             )
+            time.sleep(3)  # requests wrk left in flight finish before anything is counted
             checks = check_writes(run_id, forum["max_post"])
             locked = (logs / "stepdown.log").read_text(errors="replace").count("database is locked")
             answered = writes.ok  # type: ignore[attr-defined]

@@ -348,6 +348,25 @@ def test_empty_reply_is_explained_on_the_conversation_page(member, river):
     assert "Please write something before sending." in html_of(response)
 
 
+def test_new_member_may_not_send_links_or_images_yet_and_keeps_the_text(member, river):
+    newcomer = UserFactory(username="newcomer", trust_level=0)
+    client = signed_in(newcomer)
+    body = "Cheap pills here: https://pharmacy.example/buy"
+    response = start(client, "river", body=body)
+    assert response.status_code == 400
+    html = html_of(response)
+    assert "Links to other sites and images open up" in html and escape(body) in html
+    assert not Conversation.objects.exists()
+    conversation = talk(river, newcomer)
+    answer = client.post(
+        f"/messages/{conversation.pk}/reply/", {"body": "Write to me: https://chat.example/me"}
+    )
+    assert answer.status_code == 400
+    assert Message.objects.filter(author=newcomer).count() == 0
+    # Trusted members (the default here) write links as before.
+    assert start(signed_in(member), "river", body="See https://www.nhs.uk").status_code == 302
+
+
 def test_rate_limited_message_keeps_the_text(member, river, settings):
     settings.STEPDOWN_RATE_LIMITS = {**settings.STEPDOWN_RATE_LIMITS, "message": "1/10m/user"}
     client = signed_in(member)

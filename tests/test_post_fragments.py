@@ -132,8 +132,11 @@ def test_turned_off_every_post_is_rendered_every_time(topic, member, rendered):
     reader = signed_in(member)
     page = reader.get(url).content.decode()
     assert post_html(page, topic.first_post)
-    reader.get(url)
+    with CaptureQueriesContext(connection) as again:
+        reader.get(url)
     assert len(rendered) == 10
+    # Nor are the member's rights kept: asked again.
+    assert any("viewer_group_read" in query["sql"] for query in again.captured_queries)
 
 
 def test_kept_posts_cost_fewer_queries_than_fresh_ones(topic, member):
@@ -164,3 +167,18 @@ def test_readers_with_equal_facts_get_the_same_html(topic, category):
 
     assert posts_only(pages[0]) == posts_only(pages[1])
     assert "alice" not in posts_only(pages[0]) and "bob" not in posts_only(pages[1])
+
+
+def test_a_cache_that_is_down_costs_speed_not_the_page(topic, member, monkeypatch, caplog):
+    class Down:
+        def get_many(self, keys):
+            raise ConnectionError("cache down")
+
+        def set_many(self, values, timeout):
+            raise ConnectionError("cache down")
+
+    monkeypatch.setattr(post_fragments, "_fragments", lambda: Down())
+    response = signed_in(member).get(topic.get_absolute_url())
+    assert response.status_code == 200
+    assert post_html(response.content.decode(), topic.first_post)
+    assert "Could not read rendered posts from the cache" in caplog.text

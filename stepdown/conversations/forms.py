@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from stepdown.forum.approval import link_refusal
 from stepdown.forum.forms import SUBMISSION_KEY, BodyField, new_submission_key
 
 from . import recipients
@@ -14,17 +15,28 @@ MARKDOWN_HELP = _(
 
 
 class MessageForm(forms.Form):
-    """A message: its text, and the random key that makes a repeated submission post once."""
+    """A message: its text, and the random key that makes a repeated submission post once.
+
+    With an ``author`` below trust level basic, the text may hold no links or images yet: the
+    same rule as for posts (private messages are where sellers would go next).
+    """
 
     body = BodyField(help_text=MARKDOWN_HELP)
     submission_key = forms.CharField(
         widget=forms.HiddenInput, required=False, initial=new_submission_key
     )
 
+    def __init__(self, *args, author=None, **kwargs):
+        self.author = author
+        super().__init__(*args, **kwargs)
+
     def clean_body(self) -> str:
         body = self.cleaned_data["body"]
         if not body.strip():
             raise forms.ValidationError(_("Please write something before sending."))
+        refusal = link_refusal(self.author, body) if self.author is not None else ""
+        if refusal:
+            raise forms.ValidationError(refusal)
         return body
 
     def clean_submission_key(self) -> str:
@@ -60,8 +72,7 @@ class NewConversationForm(MessageForm):
     field_order = ["recipients", "subject", "body", "submission_key"]
 
     def __init__(self, *args, author, **kwargs):
-        self.author = author
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, author=author, **kwargs)
 
     def clean_subject(self) -> str:
         subject = " ".join(self.cleaned_data["subject"].split())

@@ -210,7 +210,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
             back=conversation.get_absolute_url(),
             kept=request.POST.get("body", ""),
         )
-    form = MessageForm(request.POST)
+    form = MessageForm(request.POST, author=user)
     if not form.is_valid():
         return _conversation_page(request, place, last, form=form, status=400)
     verdict = _rate_limit(request)

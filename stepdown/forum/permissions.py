@@ -112,12 +112,14 @@ def _member_rights(user) -> dict[int, CategoryRights]:
     if cached is not None:
         return cached
     store = caches[_RIGHTS_CACHE]
+    seconds = settings.STEPDOWN_FRAGMENT_CACHE_SECONDS
     key = None
-    try:
-        key = f"forum-rights:{user.pk}:{page_cache.generation_now()}"  # read before the rows
-        cached = store.get(key)
-    except Exception:  # a cache that is down costs a query, never the page
-        logger.warning("Could not read a member's rights from the cache", exc_info=True)
+    if seconds > 0:
+        try:
+            key = f"forum-rights:{user.pk}:{page_cache.generation_now()}"  # before the rows
+            cached = store.get(key)
+        except Exception:  # a cache that is down costs a query, never the page
+            logger.warning("Could not read a member's rights from the cache", exc_info=True)
     if cached is None:
         rows = (
             Category.objects.annotate(**_rights_expressions(user, OuterRef("pk")))
@@ -133,7 +135,7 @@ def _member_rights(user) -> dict[int, CategoryRights]:
         cached = {pk: CategoryRights(*(bool(flag) for flag in flags)) for pk, *flags in rows}
         if key is not None:
             try:
-                store.set(key, cached, settings.STEPDOWN_FRAGMENT_CACHE_SECONDS or 1)
+                store.set(key, cached, seconds)
             except Exception:
                 logger.warning("Could not keep a member's rights in the cache", exc_info=True)
     setattr(user, _MEMBER_RIGHTS_CACHE, cached)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass, fields
 
 from django.conf import settings
 from django.core.cache import caches
@@ -85,10 +85,13 @@ def reader_of(post: Post, view: dict) -> Reader:
     )
 
 
+_READER_FIELDS = tuple(field.name for field in fields(Reader))
+
+
 def _key_of(reader: Reader) -> str:
-    return "".join(
-        str(int(value)) if isinstance(value, bool) else f"-{value}-" for value in astuple(reader)
-    )
+    """Every field of ``reader``, compactly: "1", "0", or "-value-"."""
+    values = (getattr(reader, name) for name in _READER_FIELDS)
+    return "".join(str(int(v)) if isinstance(v, bool) else f"-{v}-" for v in values)
 
 
 def _shared_part(view: dict, generation: str) -> str:
@@ -122,8 +125,8 @@ def _render(posts: list[Post], view: dict) -> dict[int, str]:
             "csrf_token": _CSRF_PLACEHOLDER,
         }
     )
-    pieces = batch.split(_SEPARATOR)
-    return {post.pk: piece for post, piece in zip(posts, pieces, strict=False)}
+    pieces = batch.split(_SEPARATOR)[:-1]  # the text after the last separator is empty
+    return {post.pk: piece for post, piece in zip(posts, pieces, strict=True)}
 
 
 def render_posts(request, posts: list[Post], view: dict) -> list[SafeString]:
@@ -139,27 +142,27 @@ def render_posts(request, posts: list[Post], view: dict) -> list[SafeString]:
         post.reader = reader_of(post, view)
     store = _fragments()
     seconds = settings.STEPDOWN_FRAGMENT_CACHE_SECONDS
-    keys: dict[int, str] = {}
-    found: dict[str, str] = {}
+    keys: dict[int, str] = {}  # post id -> cache key
+    html: dict[int, str] = {}  # post id -> its HTML, placeholder and all
     if seconds > 0:
         try:
             shared = _shared_part(view, page_cache.generation_now())
             keys = {post.pk: f"post:{post.pk}:{shared}:{_key_of(post.reader)}" for post in posts}
             found = store.get_many(list(keys.values()))
+            html = {pk: found[key] for pk, key in keys.items() if key in found}
         except Exception:  # a cache that is down costs speed, never the page
             logger.warning("Could not read rendered posts from the cache", exc_info=True)
-            keys, found = {}, {}
-    missing = [post for post in posts if keys.get(post.pk) not in found]
+            keys = {}
+    missing = [post for post in posts if post.pk not in html]
     if missing:
         rendered = _render(missing, view)
+        html.update(rendered)
         if keys:
             try:
-                store.set_many({keys[pk]: html for pk, html in rendered.items()}, seconds)
+                store.set_many({keys[pk]: piece for pk, piece in rendered.items()}, seconds)
             except Exception:
                 logger.warning("Could not keep rendered posts in the cache", exc_info=True)
-        for pk, html in rendered.items():
-            found[keys.get(pk, pk)] = html
-    pieces = [found[keys.get(post.pk, post.pk)] for post in posts]
+    pieces = [html[post.pk] for post in posts]
     if any(_CSRF_PLACEHOLDER in piece for piece in pieces):
         # Only then: asking for a token marks the answer as one no guest page cache may keep.
         token = get_token(request)
