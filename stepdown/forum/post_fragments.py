@@ -167,4 +167,5 @@ def render_posts(request, posts: list[Post], view: dict) -> list[SafeString]:
         # Only then: asking for a token marks the answer as one no guest page cache may keep.
         token = get_token(request)
         pieces = [piece.replace(_CSRF_PLACEHOLDER, token) for piece in pieces]
-    return [mark_safe(piece) for piece in pieces]  # noqa: S308 - our own template's output
+    # Each piece is the output of our own escaping template (forum/_post.html), kept as it was.
+    return [mark_safe(piece) for piece in pieces]  # noqa: S308  # nosec B308 B703
