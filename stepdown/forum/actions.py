@@ -145,8 +145,7 @@ def create_topic(
             earlier = _already_submitted(author, submission_key)
             if earlier is None:
                 raise
-    if draft_key:
-        discard_draft(author, key=draft_key)
+    discard_draft(author, key=draft_key)
     return earlier.topic
 
 
@@ -179,8 +178,7 @@ def _create_topic(
             approval=screening.approval,
         )
         approvals.record_screening(post, screening)
-        if draft_key:
-            discard_draft(author, key=draft_key)
+        discard_draft(author, key=draft_key)
     topic.refresh_from_db()
     post.topic = topic
     notifying.after_new_topic(topic, post, mentioned=mentioned)
@@ -198,8 +196,7 @@ def create_reply(
     """
     earlier = _already_submitted(author, submission_key)
     if earlier is not None:
-        if draft_key:
-            discard_draft(author, key=draft_key)
+        discard_draft(author, key=draft_key)
         return earlier
     # New members' first posts, and posts the safety net holds, wait for a moderator.
     screening = approvals.screen(author, body)
@@ -219,16 +216,14 @@ def create_reply(
                     approval=screening.approval,
                 )
                 approvals.record_screening(post, screening)
-            if draft_key:
-                discard_draft(author, key=draft_key)
+            discard_draft(author, key=draft_key)
             if earlier is not None:
                 return earlier
     except IntegrityError:
         earlier = _already_submitted(author, submission_key)
         if earlier is None:
             raise
-        if draft_key:
-            discard_draft(author, key=draft_key)
+        discard_draft(author, key=draft_key)
         return earlier
     post.topic = locked
     notifying.after_reply(post, mentioned=mentioned)
@@ -247,7 +242,10 @@ def save_draft(user, *, key: str, fields: dict[str, str]) -> Draft | None:
 
 
 def discard_draft(user, *, key: str) -> None:
-    """Forget the member's draft for the composer ``key`` (after posting, or on request)."""
+    """Forget the member's draft for the composer ``key`` (after posting, or on request); no
+    key, nothing to do."""
+    if not key:
+        return
     Draft.objects.filter(user=user, key=key).delete()
 
 
