@@ -221,11 +221,29 @@
     });
   }
 
+  // --- Typed before the scripts ran ------------------------------------------------------------
+  // On a slow connection a member may start typing before this file (and htmx) has run; those
+  // keystrokes fired no listener. Once everything is set up, treat what is there as just typed,
+  // so it is saved as a draft and previewed like the rest.
+
+  function catchUp(form) {
+    var fields = form.querySelectorAll("textarea, input[type=text]");
+    var typed = Array.prototype.some.call(fields, function (field) {
+      return field.value !== field.defaultValue;
+    });
+    if (!typed) return;
+    window.setTimeout(function () { // after htmx, whose listeners are set up on the same event
+      var body = form.querySelector("textarea[name=body]") || fields[0];
+      body.dispatchEvent(new Event("input", { bubbles: true }));
+    }, 0);
+  }
+
   function onReady() {
     document.querySelectorAll("form.composer").forEach(function (form) {
       setUpToolbar(form);
       setUpDrafts(form);
       setUpSubmitGuard(form);
+      catchUp(form);
     });
   }
 

@@ -111,6 +111,20 @@ def test_draft_waits_on_another_device(transactional_db, page, browser, live_ser
         quiet_close(laptop)
 
 
+def test_words_typed_before_the_scripts_ran_are_saved_and_previewed(transactional_db, page):
+    member, topic = make_world()
+    sign_in(page, "rowan", "/")
+    held = []  # the composer's script, kept back as a slow connection would
+    page.route(re.compile(r"/static/js/composer\.[^/]*js$"), lambda route: held.append(route))
+    page.goto(topic.get_absolute_url(), wait_until="commit")
+    page.get_by_label("Your message").fill("Typed **early** on a slow line")
+    assert wait_for(lambda: bool(held) or page.wait_for_timeout(50))
+    held[0].continue_()
+    expect(page.locator("[data-composer-status]")).to_contain_text("Draft saved")
+    expect(page.locator("#id_body_preview strong")).to_have_text("early")
+    assert Draft.objects.get(user=member).fields["body"] == "Typed **early** on a slow line"
+
+
 def test_double_click_on_post_makes_one_post(transactional_db, page):
     _member, topic = make_world()
     sign_in(page, "rowan", topic.get_absolute_url())
