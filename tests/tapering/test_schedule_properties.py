@@ -72,9 +72,12 @@ def plan_requests(draw):
     if method is Method.CROSSOVER_TO_DIAZEPAM:
         factor = primary_factor(drug.id)
         # Each dose time must be worth at least one piece of diazepam (1 mg, half a 2 mg tablet)
-        # and the total at least four, or the supply is rightly refused.
+        # and the total at least four, or the supply is rightly refused. Each time's diazepam is
+        # rounded down to an amount the tablets make, and whole mg always can be made, so the
+        # whole mg per time bound the starting total from below (0.11 + 0.29 mg lorazepam is
+        # 4 mg of diazepam, but 1 + 2.5 mg once rounded: refused, rightly).
         assume(all(Fraction(mg) * factor >= 1 for mg in doses.values()))
-        assume(Fraction(total) * factor >= 4)
+        assume(sum(math.floor(Fraction(mg) * factor) for mg in doses.values()) >= 4)
     if method is Method.FIXED_AMOUNT:
         cut = (total * draw(st.decimals("0.05", "0.3", places=2))).quantize(Decimal("0.0001"))
         assume(cut > 0)
