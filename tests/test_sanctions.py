@@ -295,3 +295,71 @@ def test_banner_is_found_from_the_database_when_the_cache_is_cold(moderator, riv
     warn(moderator, river)
     cache.delete(WARNED_MEMBERS_KEY)  # a restarted process, an evicted key
     assert BANNER in html_of(signed_in(river).get("/"))
+
+
+# --- The same rule on every road to a sanction -----------------------------------------------
+
+
+def test_a_suspended_moderator_cannot_lift_their_own_suspension(moderator, river):
+    admin = UserFactory(username="admin", is_staff=True, is_superuser=True, two_factor=True)
+    assert sanction(admin, moderator, "suspension").status_code == 302
+    suspension = Sanction.objects.get(member=moderator)
+    response = signed_in(moderator).post(
+        f"/moderation/sanctions/{suspension.pk}/lift/", {"reason": "I disagree"}
+    )
+    assert response.status_code == 403
+    assert "Moderating is paused" in html_of(response)
+    assert "I disagree" in html_of(response)  # what they typed is shown back
+    suspension.refresh_from_db()
+    moderator.refresh_from_db()
+    assert suspension.lifted_at is None
+    assert moderator.posting_blocked_until > timezone.now()
+    # the moderators' other tools are closed to them too while it lasts
+    assert signed_in(moderator).get("/moderation/").status_code == 403
+    assert (
+        signed_in(moderator).post(f"{standing_url(river)}warn/", {"reason": "x"}).status_code == 403
+    )
+    assert not Warning.objects.exists()
+
+
+def test_a_moderator_cannot_lift_another_moderators_suspension_but_an_admin_can(moderator):
+    sage = UserFactory(username="sage", is_moderator=True, two_factor=True)
+    admin = UserFactory(username="admin", is_staff=True, is_superuser=True, two_factor=True)
+    sanction(admin, sage, "suspension")
+    suspension = Sanction.objects.get(member=sage)
+    lift_url = f"/moderation/sanctions/{suspension.pk}/lift/"
+    assert signed_in(moderator).post(lift_url, {"reason": "Friend"}).status_code == 403
+    suspension.refresh_from_db()
+    assert suspension.lifted_at is None
+    assert signed_in(admin).post(lift_url, {"reason": "Reviewed"}).status_code == 302
+    suspension.refresh_from_db()
+    assert suspension.lifted_at is not None
+
+
+@pytest.mark.parametrize("outcome", ["warn", "suspend"])
+def test_resolving_a_report_cannot_sanction_an_admin_or_another_moderator(
+    moderator, member, outcome
+):
+    admin = UserFactory(username="admin", is_staff=True, is_superuser=True, two_factor=True)
+    sage = UserFactory(username="sage", is_moderator=True, two_factor=True)
+    for target in (admin, sage, moderator):
+        signed_in(member).post(f"/moderation/report/member/{target.pk}/", {"reason": "unkind"})
+        report = Report.objects.get(target_id=target.pk)
+        response = signed_in(moderator).post(
+            f"/moderation/reports/{report.pk}/resolve/",
+            {"outcome": outcome, "reason": "Typed reason kept", "suspend_days": "3"},
+        )
+        assert response.status_code == 400, target
+        page = html_of(response)
+        assert "ask an admin" in page and "Typed reason kept" in page
+        report.refresh_from_db()
+        assert report.status != "resolved"
+    assert not Warning.objects.exists() and not Sanction.objects.exists()
+    # an admin may, for a moderator
+    report = Report.objects.get(target_id=sage.pk)
+    signed_in(admin).post(
+        f"/moderation/reports/{report.pk}/resolve/",
+        {"outcome": outcome, "reason": "Reviewed", "suspend_days": "3", "points": "1"},
+    )
+    report.refresh_from_db()
+    assert report.status == "resolved"

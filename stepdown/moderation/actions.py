@@ -24,6 +24,7 @@ from stepdown.notifications.models import Kind
 
 from . import audit, content_actions, member_actions, queries
 from .models import OPEN_STATUSES, Outcome, Report, ReportNote, Status, TargetType
+from .permissions import can_sanction
 
 
 def _open_report(reporter, target_type: str, target_id: int) -> Report | None:
@@ -181,6 +182,13 @@ def _carry_out(report: Report, resolution: Resolution, *, by) -> None:
         member = get_user_model().objects.filter(pk=report.target_author_id).first()
         if member is None:
             raise OutcomeError(_("The member is no longer here."))
+        if not can_sanction(by, member):
+            raise OutcomeError(
+                _(
+                    "You cannot warn or suspend yourself, an admin, or (unless you are an admin) "
+                    "another moderator. Choose another outcome, or ask an admin."
+                )
+            )
         if outcome == Outcome.WARN:
             member_actions.issue_warning(
                 member,

@@ -22,6 +22,7 @@ from stepdown.forum.views import refused_page
 from . import member_actions, queries
 from .forms import ReasonForm, SanctionForm, WarningForm
 from .models import Sanction, SanctionKind, Warning
+from .permissions import can_sanction
 from .views import refuse_unless_moderator
 
 
@@ -30,18 +31,6 @@ def _member(username: str):
     if member is None:
         raise Http404("No such member.")
     return member
-
-
-def can_sanction(user, member) -> bool:
-    """Warn, suspend or ban ``member``: never oneself; other moderators and admins only by an
-    admin."""
-    if member.pk == user.pk:
-        return False
-    if member.is_superuser:
-        return False
-    if member.is_moderator or member.is_staff:
-        return bool(user.is_superuser)
-    return True
 
 
 def _standing(request, member, *, warning_form=None, sanction_form=None, status=200):
@@ -88,8 +77,8 @@ def _refuse_sanction(request, member) -> HttpResponse:
         request,
         title=_("Not for this account"),
         message=_(
-            "You cannot warn, suspend or ban yourself, an admin, or (unless you are an admin) "
-            "another moderator."
+            "You cannot warn, suspend, ban or lift a suspension of yourself, an admin, or "
+            "(unless you are an admin) another moderator."
         ),
         back=reverse("moderation:member", kwargs={"username": member.username}),
         kept=request.POST.get("reason", ""),
@@ -175,6 +164,8 @@ def lift(request: HttpRequest, pk: int) -> HttpResponse:
     if refused is not None:
         return refused
     sanction = get_object_or_404(Sanction.objects.select_related("member"), pk=pk)
+    if not can_sanction(request.user, sanction.member):
+        return _refuse_sanction(request, sanction.member)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     if member_actions.lift_sanction(sanction, by=request.user, reason=reason):

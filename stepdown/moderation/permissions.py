@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
+from stepdown.accounts.standing import is_suspended
 from stepdown.forum.models import Post, Topic
 from stepdown.forum.permissions import (
     can_moderate_category,
@@ -38,8 +39,21 @@ def has_moderator_role(user) -> bool:
 
 def can_moderate(user) -> bool:
     """Work the report queue, members' standing, the audit log and the dashboard: a global
-    moderator or admin with two-factor sign-in."""
-    return is_moderator(user)
+    moderator or admin with two-factor sign-in, not suspended themselves."""
+    return is_moderator(user) and not is_suspended(user)
+
+
+def can_sanction(user, member) -> bool:
+    """Warn, suspend or ban ``member``, or lift a suspension or ban of theirs: never oneself
+    (a suspended moderator does not lift their own suspension), never an admin; other
+    moderators and staff only by an admin. The caller has checked :func:`can_moderate`."""
+    if member.pk == user.pk:
+        return False
+    if member.is_superuser:
+        return False
+    if member.is_moderator or member.is_staff:
+        return bool(user.is_superuser)
+    return True
 
 
 def can_report(user) -> bool:

@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from stepdown.accounts.standing import is_suspended
 from stepdown.core import ratelimit
 from stepdown.core.pagination import page_numbers
 from stepdown.forum.views import refused_page
@@ -84,13 +85,24 @@ def report(request: HttpRequest, target_type: str, target_id: int) -> HttpRespon
 
 def refuse_unless_moderator(request: HttpRequest) -> HttpResponse | None:
     """None for a global moderator or admin with two-factor sign-in; members get a 404
-    (nothing for them here), moderators still without two-factor sign-in a page saying how to
-    get it."""
+    (nothing for them here), a suspended moderator a page saying the tools are closed until the
+    suspension ends, moderators still without two-factor sign-in a page saying how to get it."""
     user = request.user
     if can_moderate(user):
         return None
     if not has_moderator_role(user):
         raise Http404("No such page.")
+    if is_suspended(user):
+        return refused_page(
+            request,
+            title=_("Moderating is paused"),
+            message=_(
+                "Your account is suspended, so the moderators' tools are closed to you until it "
+                "ends. Another moderator or an admin can help in the meantime."
+            ),
+            back="/",
+            kept=request.POST.get("reason", ""),
+        )
     return render(request, "moderation/needs_two_factor.html", status=403)
 
 
