@@ -154,11 +154,77 @@ def test_post_alerts_the_moderators_with_high_priority(
         post.pk,
     )
     assert alert.matched == ["end my life"] and not alert.held
-    told = Notification.objects.filter(kind=Kind.MODERATION)
+    told = Notification.objects.filter(kind=Kind.SAFETY)
     assert set(told.values_list("recipient__username", flat=True)) == {"moderator", "admin"}
     note = told.get(recipient=moderator)
     assert "may be about suicide or self-harm" in note.text and "member" in note.text
     assert note.url == f"{ALERTS}#alert-{alert.pk}"
+
+
+def test_an_alert_is_emailed_at_once_to_a_moderator_with_a_daily_summary(
+    member,
+    member_client,
+    topic,
+    moderator,
+    other_member,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    from stepdown.notifications import actions as notifications
+    from stepdown.notifications import tasks
+
+    notifications.save_preferences(moderator, email_frequency="daily")
+    notifications.notify(
+        [moderator.pk], kind="mention", actor=other_member, text="other mentioned you", url="/p/1/"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        reply(member_client, topic, "I want to kill myself.")
+    alert = Notification.objects.get(recipient=moderator, kind=Kind.SAFETY)
+    assert alert.email_pending
+    assert tasks.send_notification_email.call(moderator.pk) == "sent"
+    [message] = mailoutbox
+    assert "may be about suicide or self-harm" in message.body
+    assert "other mentioned you" not in message.body  # that one waits for the summary
+    assert Notification.objects.get(recipient=moderator, kind="mention").email_pending
+
+
+def test_an_alert_cannot_be_turned_off(
+    member, member_client, topic, moderator, django_capture_on_commit_callbacks
+):
+    from stepdown.notifications import actions as notifications
+
+    # Every kind switched off, as an older settings form could store it: the alert still shows.
+    notifications.save_preferences(moderator, delivery={kind.value: "off" for kind in Kind})
+    with django_capture_on_commit_callbacks(execute=True):
+        reply(member_client, topic, "I want to kill myself.")
+    alert = Notification.objects.get(recipient=moderator, kind=Kind.SAFETY)
+    assert not alert.email_pending  # "here only", the nearest to what they chose
+    page = signed_in(moderator).get("/notifications/").content.decode()
+    assert "may be about suicide or self-harm" in page and "Safety alert" in page
+
+
+def test_an_alert_is_not_emailed_to_a_moderator_who_chose_no_email(
+    member, member_client, topic, moderator, mailoutbox, django_capture_on_commit_callbacks
+):
+    from stepdown.notifications import actions as notifications
+    from stepdown.notifications import tasks
+
+    notifications.save_preferences(moderator, email_frequency="none")
+    with django_capture_on_commit_callbacks(execute=True):
+        reply(member_client, topic, "I want to kill myself.")
+    alert = Notification.objects.get(recipient=moderator, kind=Kind.SAFETY)
+    assert not alert.email_pending  # shown in the app only
+    assert tasks.send_notification_email.call(moderator.pk) == "skipped"
+    assert mailoutbox == []
+
+
+def test_only_moderators_see_the_alert_setting_and_it_has_no_off(moderator, member):
+    label = "Safety-net alerts (moderators only)"
+    page = signed_in(moderator).get("/notifications/settings/").content.decode()
+    assert label in page
+    assert 'name="delivery_safety" value="app"' in page
+    assert 'name="delivery_safety" value="off"' not in page
+    assert label not in signed_in(member).get("/notifications/settings/").content.decode()
 
 
 def test_keep_setting_posts_as_usual(member, member_client, topic, settings):

@@ -8,13 +8,14 @@ phrases and records what it finds (both registered in ``apps.py``):
   ``apps.py``: cache invalidation only). Without Redis, each process's copy also expires after
   ``CACHE_SECONDS``.
 - ``raise_alert``: a ``SafetyAlert`` row, an audit entry when the post is held, and a
-  notification (kind "moderation") to every global moderator and admin once it commits.
+  high-priority notification (kind "safety") to every global moderator and admin once it commits.
 
-Why not a forced email: the author sees the crisis lines at once, which is what helps in the
-moment; moderators are volunteers, not an emergency service. Their alert is a notification of
-the kind "Notes from moderators", which is emailed by default, in each moderator's own rhythm
-and quiet hours; moderators who want alerts as they happen choose "as it happens". Open alerts
-lead the moderators' dashboard and the safety-alerts page, crisis ones first.
+Moderators get a high-priority alert: a notification of the kind "safety" (``Kind.SAFETY``, in
+``URGENT_KINDS``) that cannot be turned off, and is emailed as it happens even to a moderator
+with a daily or weekly summary (only the alert lines; the rest wait for the summary), unless
+they chose no email at all; their quiet hours still hold, since moderators are volunteers, not
+an emergency service, and the author sees the crisis lines at once, which is what helps in the
+moment. Open alerts lead the moderators' dashboard and the safety-alerts page, crisis ones first.
 
 Privacy: an alert names the member and where (a post, a private message, a journal note). A
 journal note's alert never carries its text or the phrases it matched: moderators learn only
@@ -145,9 +146,7 @@ def raise_alert(
     url = reverse("moderation:safety_alerts") + f"#alert-{alert.pk}"
     recipients = alert_recipients(exclude=author.pk if author is not None else None)
     transaction.on_commit(
-        lambda: notifications.notify(
-            recipients, kind=Kind.MODERATION, actor=None, text=text, url=url
-        ),
+        lambda: notifications.notify(recipients, kind=Kind.SAFETY, actor=None, text=text, url=url),
         robust=True,
     )
     return alert

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from stepdown.accounts.models import Block, User
 
-from .models import Delivery, EmailFrequency, Follow, Notification, Preferences
+from .models import URGENT_KINDS, Delivery, EmailFrequency, Follow, Notification, Preferences
 
 
 def follow(user, *, target_type: str, target_id: int) -> Follow:
@@ -74,9 +74,11 @@ def notify(
     """Tell each member in ``user_ids`` about something, as their preferences say.
 
     Never the actor themselves, never a member who blocked the actor, never an inactive account,
-    nothing for a kind the member turned off. An unread notification with the same ``kind`` and
-    ``group_key`` is brought up to date (``count`` + 1) instead of adding a line. A fixed number of
-    queries however many members are told. Once it commits, email is queued (``emails``).
+    nothing for a kind the member turned off (an urgent kind, ``URGENT_KINDS``, cannot be turned
+    off and is emailed as it happens whatever the rhythm). An unread notification with the same
+    ``kind`` and ``group_key`` is brought up to date (``count`` + 1) instead of adding a line. A
+    fixed number of queries however many members are told. Once it commits, email is queued
+    (``emails``).
     """
     recipients = _recipients(user_ids, actor)
     if not recipients:
@@ -91,7 +93,7 @@ def notify(
             continue
         emails = delivery == Delivery.EMAIL and prefs.email_frequency != EmailFrequency.NONE
         deliveries[pk] = emails
-        if emails and prefs.email_frequency == EmailFrequency.IMMEDIATE:
+        if emails and (prefs.email_frequency == EmailFrequency.IMMEDIATE or kind in URGENT_KINDS):
             immediate.append(pk)
     if not deliveries:
         return []

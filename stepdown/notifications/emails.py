@@ -11,6 +11,10 @@ happens next depends on the member's rhythm (``Preferences.email_frequency``):
   every day or on Mondays, covering what came in before then;
 - *never*: nothing goes out.
 
+Urgent kinds (``models.URGENT_KINDS``: the safety net's alerts to moderators) go out as they
+happen whatever the rhythm (only the urgent lines; the rest wait for the summary), unless the
+member chose no email at all.
+
 No email goes out inside the member's quiet hours; it waits until they end. Notifications the
 member already read in the app are not emailed. An email carries each notification's line and
 link, never the text of a post or message. Marking happens after sending (:func:`send_immediate`,
@@ -40,7 +44,7 @@ from django.utils.translation import ngettext
 from stepdown.accounts.models import User
 
 from . import actions
-from .models import EmailFrequency, Notification, Preferences
+from .models import URGENT_KINDS, EmailFrequency, Notification, Preferences
 
 logger = logging.getLogger(__name__)
 
@@ -153,13 +157,15 @@ def can_email(user: User | None) -> bool:
     return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
 
 
-def pending_items(user_id: int) -> list[Notification]:
-    """The member's notifications waiting for email that they have not read yet, newest first."""
-    return list(
-        Notification.objects.filter(
-            recipient_id=user_id, email_pending=True, read_at__isnull=True
-        ).order_by("-updated_at", "-pk")
+def pending_items(user_id: int, *, kinds: frozenset[str] | None = None) -> list[Notification]:
+    """The member's notifications waiting for email that they have not read yet, newest first
+    (only of ``kinds`` when given)."""
+    items = Notification.objects.filter(
+        recipient_id=user_id, email_pending=True, read_at__isnull=True
     )
+    if kinds is not None:
+        items = items.filter(kind__in=kinds)
+    return list(items.order_by("-updated_at", "-pk"))
 
 
 def due_digest_members(now: datetime | None = None) -> list[int]:
@@ -189,15 +195,19 @@ def due_digest_members(now: datetime | None = None) -> list[int]:
 
 
 def send_immediate(user_id: int, *, now: datetime | None = None) -> Outcome:
-    """Send the member one email with everything pending, if their rhythm is "as it happens".
+    """Send the member one email with everything pending, if their rhythm is "as it happens";
+    with a daily or weekly rhythm, one with only the urgent lines (``URGENT_KINDS``) pending.
 
     Raises one of ``SEND_FAILURES`` when the mail server fails; nothing is marked then.
     """
     now = now or timezone.now()
     prefs = preferences_of(user_id)
-    if prefs.email_frequency != EmailFrequency.IMMEDIATE:
+    if prefs.email_frequency == EmailFrequency.IMMEDIATE:
+        return _send_pending(user_id, prefs, now=now, digest=False)
+    if prefs.email_frequency == EmailFrequency.NONE:
         return Outcome("skipped")
-    return _send_pending(user_id, prefs, now=now, digest=False)
+    # A daily or weekly rhythm: only urgent lines go now; the rest wait for the summary.
+    return _send_pending(user_id, prefs, now=now, digest=False, kinds=URGENT_KINDS)
 
 
 def send_digest(user_id: int, *, now: datetime | None = None) -> Outcome:
@@ -215,7 +225,14 @@ def send_digest(user_id: int, *, now: datetime | None = None) -> Outcome:
     return _send_pending(user_id, prefs, now=now, digest=True)
 
 
-def _send_pending(user_id: int, prefs: Preferences, *, now: datetime, digest: bool) -> Outcome:
+def _send_pending(
+    user_id: int,
+    prefs: Preferences,
+    *,
+    now: datetime,
+    digest: bool,
+    kinds: frozenset[str] | None = None,
+) -> Outcome:
     later = quiet_hours_end(prefs, now)
     if later is not None:
         return Outcome("quiet", later_at=later)
@@ -225,7 +242,7 @@ def _send_pending(user_id: int, prefs: Preferences, *, now: datetime, digest: bo
             actions.mark_emailed(user_id, [], at=now, digest=True)
         return Outcome("skipped")
     actions.drop_read_from_email(user_id)
-    items = pending_items(user_id)
+    items = pending_items(user_id, kinds=kinds)
     if not items:
         if digest:
             actions.mark_emailed(user_id, [], at=now, digest=True)

@@ -5,7 +5,7 @@ import zoneinfo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Delivery, Kind, Preferences
+from .models import STAFF_KINDS, URGENT_KINDS, Delivery, Kind, Preferences
 
 
 def _time_zones() -> list[tuple[str, str]]:
@@ -42,19 +42,28 @@ class PreferencesForm(forms.ModelForm):
             "quiet_start": _("No email goes out in these hours; it waits until they end."),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, staff: bool = False, **kwargs):
+        """``staff``: a moderator or admin, offered the kinds only they receive."""
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = _time_zones()
-        for kind in Kind:
+        self.kinds = [kind for kind in Kind if staff or kind not in STAFF_KINDS]
+        for kind in self.kinds:
+            urgent = kind in URGENT_KINDS
             self.fields[f"delivery_{kind.value}"] = forms.ChoiceField(
                 label=kind.label,
-                choices=Delivery.choices,
+                choices=[c for c in Delivery.choices if not (urgent and c[0] == Delivery.OFF)],
                 widget=forms.RadioSelect,
                 initial=self.instance.delivery_for(kind.value),
+                help_text=_(
+                    "Always shown here, and emailed as they happen even with a daily or weekly "
+                    "summary (quiet hours still hold): a member may be in crisis."
+                )
+                if urgent
+                else "",
             )
 
     def kind_fields(self):
-        return [self[f"delivery_{kind.value}"] for kind in Kind]
+        return [self[f"delivery_{kind.value}"] for kind in self.kinds]
 
     def clean(self):
         cleaned = super().clean()
@@ -71,6 +80,9 @@ class PreferencesForm(forms.ModelForm):
     def preference_values(self) -> dict:
         data = self.cleaned_data
         return {
-            "delivery": {kind.value: data[f"delivery_{kind.value}"] for kind in Kind},
+            "delivery": {
+                **self.instance.delivery,
+                **{kind.value: data[f"delivery_{kind.value}"] for kind in self.kinds},
+            },
             **{name: data[name] for name in self.Meta.fields},
         }

@@ -19,6 +19,15 @@ class Kind(models.TextChoices):
     REACTION = "reaction", _("Reactions to your posts")
     MESSAGE = "message", _("Private messages")
     MODERATION = "moderation", _("Notes from moderators")
+    SAFETY = "safety", _("Safety-net alerts (moderators only)")
+
+
+# Kinds that cannot be turned off (at least "here only") and are emailed as they happen whatever
+# the member's email rhythm, unless they chose no email at all; quiet hours still hold. Only the
+# safety net's alerts to moderators: a member may be in crisis (``moderation.safety``).
+URGENT_KINDS = frozenset({Kind.SAFETY})
+# Kinds only moderators and admins receive: not offered in other members' settings.
+STAFF_KINDS = frozenset({Kind.SAFETY})
 
 
 class Delivery(models.TextChoices):
@@ -37,6 +46,7 @@ DEFAULT_DELIVERY = {
     Kind.REACTION: Delivery.APP,
     Kind.MESSAGE: Delivery.EMAIL,
     Kind.MODERATION: Delivery.EMAIL,
+    Kind.SAFETY: Delivery.EMAIL,
 }
 
 
@@ -162,4 +172,7 @@ class Preferences(models.Model):
         return f"preferences of {self.user_id}"
 
     def delivery_for(self, kind: str) -> str:
-        return self.delivery.get(kind) or DEFAULT_DELIVERY.get(kind, Delivery.APP)
+        chosen = self.delivery.get(kind) or DEFAULT_DELIVERY.get(kind, Delivery.APP)
+        if kind in URGENT_KINDS and chosen == Delivery.OFF:
+            return Delivery.APP
+        return chosen

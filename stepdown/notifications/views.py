@@ -71,9 +71,14 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
-    form = PreferencesForm(request.POST or None, instance=queries.preferences_for(request.user))
+    user = request.user
+    form = PreferencesForm(
+        request.POST or None,
+        instance=queries.preferences_for(user),
+        staff=bool(user.is_moderator or user.is_superuser),
+    )
     if request.method == "POST" and form.is_valid():
-        actions.save_preferences(request.user, **form.preference_values())
+        actions.save_preferences(user, **form.preference_values())
         messages.success(request, _("Your notification choices are saved."))
         return redirect("notifications:settings")
     return render(
