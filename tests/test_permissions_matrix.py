@@ -740,6 +740,15 @@ NEW_MEMBER_CASES = [
     Case("pages:accept_guidelines", "get", lambda w: "/guidelines/accept/", every(405)),
     Case("pages:help_now", "get", lambda w: "/help-now/", every(200)),
     Case("pages:help_now", "get", lambda w: "/help-now/?locale=UK", every(200)),
+    # Remembering a country on this device: a cookie, for guests too (CSRF-checked).
+    Case(
+        "pages:remember_locale",
+        "post",
+        lambda w: "/help-now/remember/",
+        every(302),
+        {"locale": "UK"},
+    ),
+    Case("pages:remember_locale", "get", lambda w: "/help-now/remember/", every(405)),
     Case("moderation:approval_queue", "get", lambda w: "/moderation/approval/", moderators(200)),
     # Someone else's waiting post is not found for members; its moderators decide.
     Case("moderation:approve", "post", waiting_path("approve/"), moderators(302)),

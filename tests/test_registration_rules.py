@@ -167,6 +167,54 @@ def test_help_now_shows_another_locale_chosen_without_javascript(client):
     assert 'href="tel:988"' in unknown
 
 
+def test_help_now_follows_the_browsers_region_when_there_are_lines_for_it(client, settings):
+    settings.STEPDOWN_CRISIS_LOCALE = "US"
+    html = client.get("/help-now/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.8").content.decode()
+    assert "Samaritans" in html and '<option value="UK" selected>' in html
+    html = client.get("/help-now/", HTTP_ACCEPT_LANGUAGE="fr-FR,en-IE;q=0.5").content.decode()
+    assert '<option value="IE" selected>' in html  # no French lines: the next region with some
+    html = client.get("/help-now/", HTTP_ACCEPT_LANGUAGE="de-DE, en;q=0.5").content.decode()
+    assert 'href="tel:988"' in html  # nothing for Germany: the community's locale
+
+
+def test_browser_regions_are_read_in_order_of_preference():
+    from stepdown.core.crisis import browser_regions
+
+    assert browser_regions("en-US;q=0.4, en-GB, en-AU;q=0.9, fr-CA;q=0") == ["UK", "AU", "US"]
+    assert browser_regions("zh-Hant-TW, en;q=oops, -, ;q=1") == ["TW"]
+    assert browser_regions("") == []
+
+
+def test_a_chosen_locale_is_kept_on_the_device_and_used_by_the_safety_panel(client, settings):
+    settings.STEPDOWN_CRISIS_LOCALE = "US"
+    response = client.post("/help-now/remember/", {"locale": "au"})
+    assert response.status_code == 302
+    cookie = response.cookies["stepdown_crisis_locale"]
+    assert cookie.value == "AU" and cookie["httponly"] and cookie["samesite"] == "Lax"
+    html = client.get("/help-now/", HTTP_ACCEPT_LANGUAGE="en-GB").content.decode()
+    assert '<option value="AU" selected>' in html  # the choice beats the browser's region
+    assert "This device shows these lines first" in html
+    # the safety panel after a post uses it too
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    from stepdown.core import safety
+
+    request = RequestFactory().get("/", HTTP_COOKIE="stepdown_crisis_locale=AU")
+    request.session = {}
+    safety.show_panel(request, safety.SafetyMatch(matched=(safety.Phrase("crisis", "x"),)))
+    panel = Template("{% load safety_panel %}{% safety_panel %}").render(
+        Context({"request": request})
+    )
+    assert "Lifeline" in panel
+
+
+def test_an_unknown_locale_is_not_remembered(client):
+    response = client.post("/help-now/remember/", {"locale": "ZZ"}, follow=True)
+    assert "stepdown_crisis_locale" not in response.cookies
+    assert "Please choose a country or region from the list." in response.content.decode()
+
+
 def test_admin_edits_to_crisis_resources_show_at_once(client):
     us = CrisisLocale.objects.get(code="US")
     CrisisResource.objects.create(

@@ -5,8 +5,11 @@ Admins edit them in the admin: the pages app keeps them as rows (seeded from thi
 migration) and registers a *provider* here (``register_provider``), so every app, journals
 included, reads the edited resources through ``crisis_locale`` without importing the pages app.
 While the provider has no rows (before migrating, or an emptied table) the file is used.
-The community shows one locale, ``settings.STEPDOWN_CRISIS_LOCALE`` ("US" unless set); an unknown
-locale falls back to the international directory rather than showing nothing. Every locale but
+The community's locale is ``settings.STEPDOWN_CRISIS_LOCALE`` ("US" unless set); each visitor sees
+their own (``locale_code_for``): the one they chose on the "Need help now?" page (remembered on
+their device in a cookie, never on the server), else their browser's region (``Accept-Language``,
+e.g. ``en-GB``) when there are lines for it, else the community's. An unknown locale falls back to
+the international directory rather than showing nothing. Every locale but
 the US is marked ``needs_check``: the community admin checks its numbers before choosing it, and
 ``check_crisis_locale`` (a system check) says so while it is chosen.
 
@@ -138,6 +141,56 @@ def crisis_locales() -> dict[str, CrisisLocale]:
 
 def configured_locale_code() -> str:
     return str(getattr(settings, "STEPDOWN_CRISIS_LOCALE", DEFAULT_LOCALE) or DEFAULT_LOCALE)
+
+
+# The visitor's chosen locale, on their device (``pages.views.remember_locale``).
+COOKIE_NAME = "stepdown_crisis_locale"
+# Regions as browsers name them (ISO 3166) where the data uses another code.
+_REGION_ALIASES = {"GB": "UK"}
+
+
+def browser_regions(accept_language: str) -> list[str]:
+    """The regions in an ``Accept-Language`` header, most wanted first ("en-GB,en;q=0.8" ->
+    ["GB"]); weights of 0 are refused languages and left out."""
+    weighted = []
+    for order, part in enumerate(accept_language.split(",")[:20]):
+        tag, _sep, params = part.strip().partition(";")
+        weight = 1.0
+        for param in params.split(";"):
+            name, _eq, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        subtags = tag.strip().split("-")
+        region = next((t for t in subtags[1:] if len(t) == 2 and t.isalpha()), None)
+        if region and weight > 0:
+            weighted.append((-weight, order, region.upper()))
+    regions = []
+    for _weight, _order, region in sorted(weighted):
+        code = _REGION_ALIASES.get(region, region)
+        if code not in regions:
+            regions.append(code)
+    return regions
+
+
+def locale_code_for(request) -> str:
+    """The crisis locale for this visitor: their choice on this device, else their browser's
+    region when there are lines for it, else the community's."""
+    locales = crisis_locales()
+    chosen = request.COOKIES.get(COOKIE_NAME, "").strip().upper()
+    if chosen in locales:
+        return chosen
+    for region in browser_regions(request.headers.get("Accept-Language", "")):
+        if region in locales:
+            return region
+    return configured_locale_code().upper()
+
+
+def crisis_locale_for(request) -> CrisisLocale:
+    """The resources for this visitor (``locale_code_for``)."""
+    return crisis_locale(locale_code_for(request))
 
 
 def crisis_locale(code: str | None = None) -> CrisisLocale:

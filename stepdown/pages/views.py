@@ -6,12 +6,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from stepdown.accounts import guidelines as rules
 from stepdown.core import crisis
+
+ONE_YEAR = 365 * 24 * 60 * 60
 
 # Fields whose text is offered back when a request is refused before the view ran, so nothing a
 # member wrote is lost. Passwords are never echoed.
@@ -97,12 +100,14 @@ def accept_guidelines(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def help_now(request: HttpRequest) -> HttpResponse:
-    """ "Need help now?": crisis lines and emergency numbers, for the community's locale or the
-    one the visitor picks (a plain GET form, so it works without JavaScript)."""
+    """ "Need help now?": crisis lines and emergency numbers, for the visitor's locale
+    (``crisis.locale_code_for``) or the one they pick (a plain GET form, so it works without
+    JavaScript), which they can keep for this device."""
     locales = crisis.crisis_locales()
     wanted = (request.GET.get("locale") or "").strip().upper()
-    code = wanted if wanted in locales else crisis.configured_locale_code().upper()
+    code = wanted if wanted in locales else crisis.locale_code_for(request)
     chosen = crisis.crisis_locale(code)
+    remembered = request.COOKIES.get(crisis.COOKIE_NAME, "").strip().upper()
     return render(
         request,
         "pages/help_now.html",
@@ -110,5 +115,27 @@ def help_now(request: HttpRequest) -> HttpResponse:
             "crisis": chosen,
             "locales": sorted(locales.values(), key=lambda item: item.code == "INTL"),
             "chosen_code": chosen.code,
+            "remembered": remembered == chosen.code,
         },
     )
+
+
+@require_POST
+def remember_locale(request: HttpRequest) -> HttpResponse:
+    """Keep the chosen country's lines for this device (a cookie: nothing is stored about the
+    visitor on the server), used by the help page, the safety panel and the journal."""
+    code = (request.POST.get("locale") or "").strip().upper()
+    response = redirect(reverse("pages:help_now"))
+    if code in crisis.crisis_locales():
+        response.set_cookie(
+            crisis.COOKIE_NAME,
+            code,
+            max_age=ONE_YEAR,
+            secure=request.is_secure(),
+            httponly=True,
+            samesite="Lax",
+        )
+        messages.success(request, _("These lines will be shown first on this device."))
+    else:
+        messages.error(request, _("Please choose a country or region from the list."))
+    return response

@@ -14,4 +14,4 @@ def safety_panel(context) -> dict:
     panel = safety.take_panel(request) if request is not None else None
     if not panel:
         return {"panel": None}
-    return {"panel": panel, "crisis": crisis.crisis_locale()}
+    return {"panel": panel, "crisis": crisis.crisis_locale_for(request)}

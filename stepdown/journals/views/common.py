@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
-from stepdown.core.crisis import crisis_locale
+from stepdown.core.crisis import crisis_locale_for
 
 from ..consent import CONSENT_POINTS, CONSENT_VERSION
 from ..symptoms import CRISIS, URGENT, red_flags
@@ -35,7 +35,7 @@ def render_journal(
     request: HttpRequest, template: str, context: dict | None = None, *, status: int = 200
 ) -> HttpResponse:
     """Render a journal page; every one of them may need the crisis resources."""
-    context = {"crisis": crisis_locale(), "section": template, **(context or {})}
+    context = {"crisis": crisis_locale_for(request), "section": template, **(context or {})}
     response = render(request, template, context, status=status)
     # Health data: kept out of every cache, shared or the browser's own.
     add_never_cache_headers(response)
