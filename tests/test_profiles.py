@@ -149,6 +149,29 @@ def test_profile_edit_refuses_a_too_long_about(member_client, member):
     assert "at most 1000 characters" in response.content.decode()
 
 
+def test_a_new_member_cannot_put_links_in_their_about_yet(member_client, member):
+    member.trust_level = 0
+    member.save(update_fields=["trust_level"])
+    about = "Selling help at https://pills.example/ cheap"
+    response = post_profile(member_client, about=about)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Links to other sites and images open up once you have been here" in html
+    assert "pills.example/ cheap" in html  # kept
+    member.refresh_from_db()
+    assert member.about == ""
+    # once trusted, the same text is fine
+    member.trust_level = 1
+    member.save(update_fields=["trust_level"])
+    assert post_profile(member_client, about=about).status_code == 302
+    member.refresh_from_db()
+    assert "pills.example" in member.about
+    # and a member who loses the trust can still save their other choices unchanged
+    member.trust_level = 0
+    member.save(update_fields=["trust_level"])
+    assert post_profile(member_client, about=about, display_name="River").status_code == 302
+
+
 def test_profile_preview_button_shows_the_about_without_saving(member_client, member):
     response = post_profile(member_client, about="I *like* walks.", preview="1")
     assert response.status_code == 200

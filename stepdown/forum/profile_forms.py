@@ -13,6 +13,7 @@ from stepdown.accounts.models import (
 from stepdown.uploads.forms import UploadForm
 from stepdown.uploads.processing import ProcessedImage
 
+from .approval import link_refusal
 from .profiles import ProfileChoices, clean_display_name
 
 
@@ -65,6 +66,19 @@ class ProfileForm(forms.Form):
     show_signature = forms.BooleanField(
         label=_("Show your taper signature on your page (when you have one)"), required=False
     )
+
+    def __init__(self, *args, member=None, **kwargs):
+        """``member``: whose profile it is (new members may not add links or images yet)."""
+        super().__init__(*args, **kwargs)
+        self.member = member
+
+    def clean_about(self) -> str:
+        about = self.cleaned_data["about"]
+        if self.member is not None and about.strip() != self.member.about.strip():
+            refusal = link_refusal(self.member, about)
+            if refusal:
+                raise forms.ValidationError(refusal, code="links")
+        return about
 
     def clean_display_name(self) -> str:
         try:

@@ -51,11 +51,11 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
     if "preview" in request.POST:
         if request.htmx:
             return _about_preview(request)
-        form = ProfileForm(request.POST)
+        form = ProfileForm(request.POST, member=member)
         about = request.POST.get("about", "")
         preview = mentions.render_body(about).html if about.strip() else ""
         return render(request, TEMPLATE, {**context, "form": form, "preview": preview})
-    form = ProfileForm(request.POST, request.FILES)
+    form = ProfileForm(request.POST, request.FILES, member=member)
     if request.FILES.get("avatar"):
         verdict = ratelimit.hit(request, "upload")
         if not verdict.allowed:
