@@ -1,6 +1,8 @@
 """New members' first posts wait for a moderator; the approval queue approves or rejects them;
 new members post no links or images yet."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 
@@ -259,6 +261,41 @@ def test_category_moderators_approve_in_their_category_only(newcomer, moderator)
     assert client.post(f"{QUEUE}{in_mine.pk}/approve/").status_code == 302
     in_mine.refresh_from_db()
     assert in_mine.approval == Approval.APPROVED
+
+
+def test_a_category_moderator_does_not_approve_their_own_waiting_post(db, other_member):
+    mine = CategoryFactory(slug="mine")
+    keeper = UserFactory(username="keeper", two_factor=True, trust_level=0)
+    mine.moderators.add(keeper)
+    own = actions.create_reply(make_topic(mine, author=other_member), author=keeper, body="Mine.")
+    assert own.approval == Approval.PENDING
+    response = signed_in(keeper).post(f"{QUEUE}{own.pk}/approve/")
+    assert response.status_code == 403
+    assert "Another moderator decides" in response.content.decode()
+    own.refresh_from_db()
+    assert own.approval == Approval.PENDING
+    admin = UserFactory(username="admin", is_staff=True, is_superuser=True, two_factor=True)
+    assert signed_in(admin).post(f"{QUEUE}{own.pk}/approve/").status_code == 302
+
+
+def test_a_suspended_category_moderator_cannot_approve_but_still_reads(newcomer, moderator):
+    from django.utils import timezone
+
+    from stepdown.moderation import member_actions
+
+    mine = CategoryFactory(slug="mine", read_access="staff")
+    keeper = UserFactory(username="keeper", two_factor=True)
+    mine.moderators.add(keeper)
+    topic = make_topic(mine, author=keeper)
+    waiting = actions.create_reply(topic, author=newcomer, body="Waiting.")
+    member_actions.suspend_member(
+        keeper, by=moderator, reason="Cooling off", ends_at=timezone.now() + timedelta(days=2)
+    )
+    client = signed_in(keeper)
+    assert client.post(f"{QUEUE}{waiting.pk}/approve/").status_code in (403, 404)
+    waiting.refresh_from_db()
+    assert waiting.approval == Approval.PENDING
+    assert client.get(topic.get_absolute_url()).status_code == 200  # still reads
 
 
 # --- Links and images ---------------------------------------------------------------------------

@@ -188,6 +188,20 @@ def test_moderator_sets_a_level_with_a_reason_and_it_is_logged(newcomer, moderat
     assert (entry.actor, entry.reason) == (moderator, "Long-standing helper.")
 
 
+def test_moderators_do_not_set_their_own_or_another_moderators_trust(moderator):
+    sage = UserFactory(username="sage", is_moderator=True, two_factor=True, trust_level=1)
+    for target in (moderator, sage):
+        response = signed_in(moderator).post(
+            f"/moderation/members/{target.username}/trust/",
+            {"level": "0", "reason": "Typed reason"},
+        )
+        assert response.status_code == 403
+        assert "Typed reason" in response.content.decode()
+    sage.refresh_from_db()
+    assert sage.trust_level == 1
+    assert not AuditEntry.objects.filter(action="member.trust").exists()
+
+
 def test_trust_page_is_not_found_for_members(newcomer, member):
     assert signed_in(member).get("/moderation/members/newcomer/trust/").status_code == 404
     response = signed_in(member).post(

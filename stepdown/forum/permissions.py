@@ -149,14 +149,21 @@ def rights_in(user, category: Category) -> CategoryRights:
     return _member_rights(user).get(category.pk, NO_RIGHTS)
 
 
-def can_moderate_category(user, category: Category) -> bool:
-    """Moderate ``category``: admins and global moderators everywhere, the category's own
-    moderators (appointed, or through a group) there; all with two-factor sign-in."""
+def moderates_category(user, category: Category) -> bool:
+    """Holds a moderator's place in ``category`` (admins and global moderators everywhere, the
+    category's own moderators there), with two-factor sign-in: they read it whatever its
+    access, even while suspended."""
     if not user.is_authenticated or not user.is_active:
         return False
     if not (has_global_role(user) or rights_in(user, category).moderates):
         return False
     return has_two_factor(user)
+
+
+def can_moderate_category(user, category: Category) -> bool:
+    """Moderate ``category``: its moderators (:func:`moderates_category`), not while their own
+    account is suspended."""
+    return moderates_category(user, category) and not is_suspended(user)
 
 
 # --- Reading ---------------------------------------------------------------------------------
@@ -173,7 +180,7 @@ def can_read_category(user, category: Category) -> bool:
         return True
     if category.read_access == Access.GROUPS and rights_in(user, category).group_read:
         return True
-    return can_moderate_category(user, category)
+    return moderates_category(user, category)
 
 
 def _with_two_factor(user, condition: Q) -> Q | None:

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -35,6 +36,7 @@ from stepdown.forum.views import refused_page
 from . import approval, trust
 from .approval_forms import ApproveForm, RejectForm, TrustForm
 from .models import SafetyAlert
+from .permissions import can_sanction
 from .views import refuse_unless_moderator
 
 QUEUE_TEMPLATE = "moderation/approval_queue.html"
@@ -115,6 +117,17 @@ def _waiting_post(request: HttpRequest, pk: int) -> tuple[Post | None, HttpRespo
     )
     user = request.user
     category = post.topic.category
+    if post.author_id == user.pk and can_moderate_category(user, category):
+        return None, refused_page(
+            request,
+            title=_("Another moderator decides"),
+            message=_(
+                "This post is yours, so another moderator looks at it. You can still edit or "
+                "delete it yourself."
+            ),
+            back=post.get_absolute_url(),
+            kept=request.POST.get("reason", ""),
+        )
     if can_moderate_category(user, category):
         return post, None
     if not (can_read_topic(user, post.topic) and can_see_post(user, post)):
@@ -189,6 +202,17 @@ def member_trust(request: HttpRequest, username: str) -> HttpResponse:
     if refused is not None:
         return refused
     member = get_object_or_404(get_user_model(), username=username)
+    if request.method == "POST" and not can_sanction(request.user, member):
+        return refused_page(
+            request,
+            title=_("Not for this account"),
+            message=_(
+                "You cannot set the trust level of yourself, an admin, or (unless you are an "
+                "admin) another moderator."
+            ),
+            back=reverse("moderation:member_trust", kwargs={"username": member.username}),
+            kept=request.POST.get("reason", ""),
+        )
     form = TrustForm(
         request.POST if request.method == "POST" else None,
         initial={"level": member.trust_level},
