@@ -7,7 +7,7 @@ from django.utils.html import escape
 from stepdown.accounts.actions import delete_member
 from stepdown.conversations import actions as conversations
 from stepdown.forum.models import Post
-from stepdown.moderation.models import Report
+from stepdown.moderation.models import AuditEntry, Report
 from stepdown.moderation.personal_data import export_moderation
 from tests.factories import UserFactory, make_topic
 
@@ -218,6 +218,20 @@ def test_moderator_claims_and_resolves_a_report(moderator, filed):
         "Warned the member.",
     )
     assert "Send me your number" not in client.get(QUEUE).content.decode()
+
+
+def test_claims_and_notes_are_in_the_audit_log_without_the_notes_text(moderator, filed):
+    client = signed_in(moderator)
+    client.post(f"{QUEUE}{filed.pk}/claim/")
+    client.post(f"{QUEUE}{filed.pk}/claim/")  # claimed already: not logged twice
+    client.post(f"{QUEUE}{filed.pk}/note/", {"text": "Asked them to stop, waiting."})
+    entries = AuditEntry.objects.filter(target_type="report", target_id=filed.pk)
+    assert sorted(entries.values_list("action", flat=True)) == ["report.claim", "report.note"]
+    assert all(entry.actor == moderator for entry in entries)
+    assert all(entry.member == filed.target_author for entry in entries)
+    log = client.get("/moderation/log/").content.decode()
+    assert "Report claimed" in log and "Note added to a report" in log
+    assert "Asked them to stop" not in log
 
 
 def test_after_resolution_the_same_member_may_report_again(member, moderator, filed, message):

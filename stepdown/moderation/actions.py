@@ -126,12 +126,36 @@ def claim_report(report: Report, *, by) -> Report:
             report.claimed_by = by
             report.claimed_at = timezone.now()
             report.save(update_fields=["status", "claimed_by", "claimed_at"])
+            _record_on_report(report, by=by, action="report.claim")
     return report
 
 
 def add_note(report: Report, *, by, text: str) -> ReportNote:
-    """A note on the report for the other moderators."""
-    return ReportNote.objects.create(report=report, author=by, text=text.strip())
+    """A note on the report for the other moderators (the log keeps that it was written; the
+    text stays on the report)."""
+    with transaction.atomic():
+        note = ReportNote.objects.create(report=report, author=by, text=text.strip())
+        _record_on_report(report, by=by, action="report.note", details={"note": note.pk})
+    return note
+
+
+def _record_on_report(report: Report, *, by, action: str, details: dict | None = None) -> None:
+    audit.record(
+        actor=by,
+        action=action,
+        target_type="report",
+        target_id=report.pk,
+        target_label=_report_label(report),
+        member=report.target_author,
+        details={"target": f"{report.target_type}:{report.target_id}", **(details or {})},
+    )
+
+
+def _report_label(report: Report) -> str:
+    return _("Report #%(pk)d (%(what)s)") % {
+        "pk": report.pk,
+        "what": report.get_target_type_display(),
+    }
 
 
 # What each kind of report can be resolved with.
@@ -285,8 +309,7 @@ def resolve_report(
             action="report.resolve",
             target_type="report",
             target_id=report.pk,
-            target_label=_("Report #%(pk)d (%(what)s)")
-            % {"pk": report.pk, "what": report.get_target_type_display()},
+            target_label=_report_label(report),
             member=report.target_author,
             reason=report.resolution_note,
             details={

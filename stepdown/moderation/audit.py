@@ -30,6 +30,8 @@ ACTION_LABELS = {
     "topic.move": _("Topic moved"),
     "topic.merge": _("Topics merged"),
     "topic.split": _("Topic split"),
+    "report.claim": _("Report claimed"),
+    "report.note": _("Note added to a report"),
     "report.resolve": _("Report resolved"),
     "member.warn": _("Member warned"),
     "member.suspend": _("Member suspended"),
