@@ -145,3 +145,18 @@ def test_blocks_between_sees_both_directions(member, river):
 def test_block_action_refuses_blocking_oneself(member):
     with pytest.raises(ValueError):
         block_member(member, member)
+
+
+def test_a_moderators_message_to_a_member_who_blocked_them_arrives_and_is_notified(
+    member, moderator, django_capture_on_commit_callbacks
+):
+    from stepdown.conversations import actions as conversations
+
+    block_member(member, moderator)
+    with django_capture_on_commit_callbacks(execute=True):
+        conversation = conversations.start_conversation(
+            moderator, [member], subject="A word", body="Checking in with you."
+        )
+        conversations.reply(conversation, author=moderator, body="No rush to answer.")
+    told = Notification.objects.get(recipient=member, kind="message")
+    assert told.count == 2  # the start and the reply, gathered in one line

@@ -19,7 +19,7 @@ from stepdown.notifications import actions as notifications
 from stepdown.notifications.models import Kind
 
 from .models import Conversation, Message, Participant
-from .permissions import can_write, may_message
+from .permissions import can_write, is_staff_member, may_message
 from .queries import message_url
 
 
@@ -118,6 +118,7 @@ def start_conversation(
         [member.pk for member in members],
         kind=Kind.MESSAGE,
         actor=author,
+        despite_blocks=is_staff_member(author),
         text=_("%(name)s started a conversation with you: “%(subject)s”")
         % {"name": _name(author), "subject": subject},
         url=message_url(message),
@@ -155,6 +156,7 @@ def reply(conversation: Conversation, *, author, body: str, submission_key: str 
         others,
         kind=Kind.MESSAGE,
         actor=author,
+        despite_blocks=is_staff_member(author),
         text=_("%(name)s wrote in “%(subject)s”")
         % {"name": _name(author), "subject": locked.subject},
         url=message_url(message),
@@ -193,6 +195,7 @@ def invite(conversation: Conversation, *, by, users) -> list[Participant]:
         [member.pk for member in members],
         kind=Kind.MESSAGE,
         actor=by,
+        despite_blocks=is_staff_member(by),
         text=_("%(name)s added you to the conversation “%(subject)s”")
         % {"name": _name(by), "subject": conversation.subject},
         url=message_url(latest) if latest else conversation.get_absolute_url(),

@@ -48,15 +48,16 @@ def follow_by_default(user, *, target_type: str, target_id: int) -> None:
         pass
 
 
-def _recipients(user_ids: Iterable[int], actor) -> list[int]:
-    """Active members among ``user_ids``, without the actor and those who blocked the actor."""
+def _recipients(user_ids: Iterable[int], actor, *, despite_blocks: bool = False) -> list[int]:
+    """Active members among ``user_ids``, without the actor and (unless ``despite_blocks``)
+    those who blocked the actor."""
     ids = {pk for pk in user_ids if pk is not None}
     if actor is not None:
         ids.discard(actor.pk)
     if not ids:
         return []
     active = set(User.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
-    if actor is not None and active:
+    if actor is not None and active and not despite_blocks:
         blocked_by = Block.objects.filter(blocker_id__in=active, blocked=actor)
         active -= set(blocked_by.values_list("blocker_id", flat=True))
     return sorted(active)
@@ -70,17 +71,19 @@ def notify(
     text: str,
     url: str,
     group_key: str = "",
+    despite_blocks: bool = False,
 ) -> list[Notification]:
     """Tell each member in ``user_ids`` about something, as their preferences say.
 
-    Never the actor themselves, never a member who blocked the actor, never an inactive account,
+    Never the actor themselves, never a member who blocked the actor (unless ``despite_blocks``:
+    a moderator's message, which a block does not stop), never an inactive account,
     nothing for a kind the member turned off (an urgent kind, ``URGENT_KINDS``, cannot be turned
     off and is emailed as it happens whatever the rhythm). An unread notification with the same
     ``kind`` and ``group_key`` is brought up to date (``count`` + 1) instead of adding a line. A
     fixed number of queries however many members are told. Once it commits, email is queued
     (``emails``).
     """
-    recipients = _recipients(user_ids, actor)
+    recipients = _recipients(user_ids, actor, despite_blocks=despite_blocks)
     if not recipients:
         return []
     preferences = Preferences.objects.in_bulk(recipients)
