@@ -424,6 +424,13 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 # Images never put in a post are removed by `stepdown cleanup_uploads` after this many days.
 STEPDOWN_UPLOAD_UNUSED_DAYS = int(os.environ.get("STEPDOWN_UPLOAD_UNUSED_DAYS", "7"))
+# Uploaded images (stepdown/uploads): the largest file taken, in bytes (8 MB); the most pixels
+# (width x height) a file may declare, refused from its header before any pixel is decoded;
+# and the longest side kept, in pixels (larger images are scaled down to fit). Pillow's own
+# decompression-bomb limit (about 89 million pixels) still applies above the pixel limit.
+STEPDOWN_UPLOAD_MAX_BYTES = int(os.environ.get("STEPDOWN_UPLOAD_MAX_BYTES", str(8 * 1024 * 1024)))
+STEPDOWN_UPLOAD_MAX_PIXELS = int(os.environ.get("STEPDOWN_UPLOAD_MAX_PIXELS", "40000000"))
+STEPDOWN_UPLOAD_MAX_SIDE = int(os.environ.get("STEPDOWN_UPLOAD_MAX_SIDE", "2048"))
 # `stepdown serve` collects static files with hashed names (STEPDOWN_STATIC_MANIFEST=1) and serves
 # them through WhiteNoise; elsewhere (tests, a checkout without collected files) the finders serve.
 # The manifest is replaced in one step (core/static_storage.py), for processes serving meanwhile.
@@ -505,6 +512,8 @@ STEPDOWN_POSTS_PER_PAGE = 20
 STEPDOWN_TOPICS_PER_PAGE = 30
 STEPDOWN_TITLE_MAX_LENGTH = 200
 STEPDOWN_BODY_MAX_LENGTH = 50_000
+# Authors edit their posts for this many minutes after posting (a day); moderators any time.
+STEPDOWN_EDIT_WINDOW_MINUTES = int(os.environ.get("STEPDOWN_EDIT_WINDOW_MINUTES", str(60 * 24)))
 # Search ranks every match up to this many; beyond it, the most recent this many (stepdown/search).
 STEPDOWN_SEARCH_CANDIDATES = int(os.environ.get("STEPDOWN_SEARCH_CANDIDATES", "1000"))
 # Private conversations: how many members one may name (the author not counted).

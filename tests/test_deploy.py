@@ -197,6 +197,38 @@ def test_settings_keep_sessions_in_the_database_and_locks_on_files_without_redis
     assert last_line(result).split() == ["LocMemCache", "db", "file"]
 
 
+LIMITS_SCRIPT = (
+    "from stepdown.forum.permissions import edit_window_minutes;"
+    "from stepdown.uploads.forms import upload_limits;"
+    "limits = upload_limits();"
+    "print(edit_window_minutes(), limits['max_bytes'], limits['max_pixels'], limits['max_side'])"
+)
+
+
+def test_settings_take_the_edit_window_and_upload_limits_from_the_environment(tmp_path):
+    result = run_stepdown(
+        "shell",
+        "-c",
+        LIMITS_SCRIPT,
+        data_dir=tmp_path,
+        extra_env={
+            "STEPDOWN_EDIT_WINDOW_MINUTES": "45",
+            "STEPDOWN_UPLOAD_MAX_BYTES": "2000000",
+            "STEPDOWN_UPLOAD_MAX_PIXELS": "12000000",
+            "STEPDOWN_UPLOAD_MAX_SIDE": "1600",
+        },
+    )
+    assert last_line(result).split() == ["45", "2000000", "12000000", "1600"]
+
+
+def test_settings_keep_the_edit_window_and_upload_limit_defaults(settings):
+    # The test settings are config/settings.py read from an environment without these names.
+    assert settings.STEPDOWN_EDIT_WINDOW_MINUTES == 60 * 24
+    assert settings.STEPDOWN_UPLOAD_MAX_BYTES == 8 * 1024 * 1024
+    assert settings.STEPDOWN_UPLOAD_MAX_PIXELS == 40_000_000
+    assert settings.STEPDOWN_UPLOAD_MAX_SIDE == 2048
+
+
 def hidden_fields(page: str) -> dict[str, str]:
     fields = {}
     for tag in re.findall(r"<input[^>]*>", page):

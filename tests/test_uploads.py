@@ -139,6 +139,16 @@ def test_process_image_refuses_oversized_file():
     assert refused.value.code == "too_large"
 
 
+def test_process_image_leaves_pillows_global_bomb_limit_alone_when_checking_pixels():
+    pillow_limit = Image.MAX_IMAGE_PIXELS
+    small = {**LIMITS, "max_pixels": 1_000}
+    with pytest.raises(ImageRejected) as refused:
+        process_image(png_declaring(40, 30), **small)  # 1,200 pixels, refused from the header
+    assert refused.value.code == "too_many_pixels"
+    assert process_image(image_bytes(size=(40, 20)), **small).width == 40
+    assert Image.MAX_IMAGE_PIXELS == pillow_limit  # other code in the process is unaffected
+
+
 # --- HTTP flow ---------------------------------------------------------------------------------
 
 
