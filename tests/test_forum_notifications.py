@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from stepdown.accounts.models import Block
 from stepdown.forum import actions
-from stepdown.forum.models import ReactionKind
+from stepdown.forum.models import ReactionKind, Topic
 from stepdown.forum.quotes import quote_markdown
 from stepdown.notifications import actions as notifications
 from stepdown.notifications import queries as notification_queries
@@ -117,6 +119,95 @@ def test_new_topic_tells_followers_of_category_and_author(category, member, othe
     for user in (reader, other_member):
         [item] = Notification.objects.filter(recipient=user)
         assert item.kind == "new_topic" and "started “Day 90”" in item.text
+
+
+# --- Reading a topic answers its notifications ----------------------------------------------------
+
+
+def unread_kinds(user) -> list[str]:
+    return sorted(
+        Notification.objects.filter(recipient=user, read_at__isnull=True).values_list(
+            "kind", flat=True
+        )
+    )
+
+
+def writes(client, url) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in captured if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
+def test_reading_a_topic_marks_its_replies_mentions_quotes_and_reactions_read(
+    category, member, other_member
+):
+    topic = actions.create_topic(category, author=member, title="Week six", body="Hello")
+    mine = actions.create_reply(topic, author=member, body="Slow is smooth")
+    actions.create_reply(topic, author=other_member, body="@member how is it going?")
+    actions.create_reply(topic, author=other_member, body=quote_markdown(mine) + "So true.")
+    actions.create_reply(topic, author=UserFactory(username="third"), body="Same here")
+    actions.set_reaction(mine, user=other_member, kind=ReactionKind.objects.get(slug="hug"))
+    assert unread_kinds(member) == ["mention", "quote", "reaction", "reply"]
+    client = signed_in(member)
+    assert "(</span>4<span" in client.get("/notifications/").content.decode()
+
+    html = client.get(topic.get_absolute_url()).content.decode()
+
+    assert unread_kinds(member) == []
+    assert "count-badge" not in html  # the header's count dropped on this very page
+
+
+def test_reading_a_new_topic_marks_its_new_topic_notification_read(category, member):
+    notifications.follow(member, target_type="category", target_id=category.pk)
+    topic = make_topic(category, title="Day 90")
+    Topic.objects.filter(pk=topic.pk).update(title="Day 91", slug="day-91")  # a new address
+    topic.refresh_from_db()
+    assert unread_kinds(member) == ["new_topic"]
+    signed_in(member).get(topic.get_absolute_url())
+    assert unread_kinds(member) == []
+
+
+def test_reading_a_topic_leaves_other_notifications_unread(
+    category, member, other_member, settings
+):
+    settings.STEPDOWN_POSTS_PER_PAGE = 2
+    topic = make_topic(category, title="Long", replies=2)  # positions 1-3: two pages
+    mention = actions.create_reply(topic, author=other_member, body="@member page two")
+    elsewhere = make_topic(category, title="Elsewhere")
+    actions.create_reply(elsewhere, author=other_member, body="@member over here")
+    # A moderator's note pointing into the topic says something of its own: opened, not read.
+    notifications.notify(
+        [member.pk],
+        kind="moderation",
+        actor=None,
+        text="A moderator did not approve your reply",
+        url=reverse("forum:reply", kwargs={"pk": topic.pk}),
+    )
+    client = signed_in(member)
+    client.get(topic.get_absolute_url())  # page 1: the mention is on page 2
+    assert unread_kinds(member) == ["mention", "mention", "moderation"]
+    client.get(f"{topic.get_absolute_url()}?page=2")
+    assert unread_kinds(member) == ["mention", "moderation"]
+    assert Notification.objects.get(
+        recipient=member, kind="mention", read_at__isnull=False
+    ).url == (mention.get_absolute_url())
+
+
+def test_reading_a_topic_writes_nothing_when_nothing_in_it_is_unread(
+    category, member, other_member
+):
+    topic = make_topic(category, title="T", replies=2)
+    elsewhere = make_topic(category, title="Elsewhere")
+    actions.create_reply(elsewhere, author=other_member, body="@member over here")
+    client = signed_in(member)
+    client.get(topic.get_absolute_url())  # the first visit records the reading
+    assert writes(client, topic.get_absolute_url()) == []
+    assert unread_kinds(member) == ["mention"]
+
+
+def test_guests_reading_a_topic_write_nothing(client, category, other_member):
+    topic = make_topic(category, title="T", replies=2)
+    assert writes(client, topic.get_absolute_url()) == []
 
 
 def test_follow_buttons_follow_and_unfollow(category, member, other_member):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Exists, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from stepdown.core.pagination import page_numbers
+from stepdown.notifications import actions as notifications
 from stepdown.notifications import queries as notification_queries
-from stepdown.notifications.models import Target
+from stepdown.notifications.models import Kind, Target
 
 from . import actions, drafts, post_fragments, queries, unread
 from .forms import ReplyForm
@@ -165,16 +167,52 @@ def _reply_refusal(user, topic: Topic, may_reply: bool) -> str:
     return posting_refusal(user, topic.category, topic)
 
 
+# The notifications reading a topic page answers: about its posts (replies, mentions, quotes,
+# reactions) and the new topic itself. Not moderators' notes, which say something of their own
+# (and may point into the topic, e.g. at its reply form): the member opens those.
+_READ_WITH_TOPIC = (Kind.REPLY, Kind.NEW_TOPIC, Kind.MENTION, Kind.QUOTE, Kind.REACTION)
+
+
 def _record_reading(user, topic: Topic, page: queries.TopicPage) -> int | None:
     """Count the page as read by a member, up to the last position it covers (posts hidden
-    from them included, so they never stay "new"); return the position of the first post shown
-    that they had not read before (None if none, and always for guests, who write nothing)."""
-    seen = unread.seen_position(user, topic)
+    from them included, so they never stay "new"), and mark read their notifications about the
+    posts shown and about the topic (as Discourse does); return the position of the first post
+    shown that they had not read before (None if none, and always for guests, who write
+    nothing). Nothing is written when nothing is new; no query is added for the notifications
+    unless some are unread (``_reading_state``)."""
+    if not user.is_authenticated:
+        return None
+    pointers = {
+        # Forum notifications point at a post's permalink, or (a new topic) at the topic's
+        # address, whatever its slug was then: both stay the same when the title changes.
+        "urls": [post.get_absolute_url() for post in page.posts],
+        "prefixes": [reverse("forum:topic_short", kwargs={"pk": topic.pk})],
+        "kinds": _READ_WITH_TOPIC,
+    }
+    seen, notes_unread = _reading_state(
+        user, topic, notifications.unread_pointing_at(user, **pointers)
+    )
+    if notes_unread:
+        notifications.mark_read_pointing_at(user, **pointers)
     covered = queries.page_end(topic, page.number)
-    if seen is None or covered <= seen:
+    if covered <= seen:
         return None
     actions.mark_topic_read(user, topic, position=covered)
     return next((post.position for post in page.posts if post.position > seen), None)
+
+
+def _reading_state(user, topic: Topic, notes: QuerySet) -> tuple[int, bool]:
+    """``unread.seen_position`` for a signed-in member, and whether any of ``notes`` exists,
+    asked in that one query (an uncorrelated EXISTS on the member's unread notifications)."""
+    row = (
+        unread.with_read_state(Topic.objects.filter(pk=topic.pk), user)
+        .annotate(notes_unread=Exists(notes))
+        .values_list("last_position", "new_posts", "notes_unread")
+        .first()
+    )
+    if row is None:  # gone since it was read: nothing to mark
+        return topic.last_position, False
+    return row[0] - row[1], bool(row[2])
 
 
 def _may_recommend(user, post, topic: Topic) -> bool:

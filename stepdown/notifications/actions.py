@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import partial
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from stepdown.accounts.models import Block, User
@@ -177,6 +177,33 @@ def mark_all_read(user) -> int:
 def mark_read_for_url(user, url: str) -> int:
     """Mark read the member's unread notifications pointing at ``url`` (they went there)."""
     return Notification.objects.filter(recipient=user, url=url, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def unread_pointing_at(
+    user, *, urls: Iterable[str] = (), prefixes: Iterable[str] = (), kinds: Iterable[str] = ()
+) -> QuerySet[Notification]:
+    """The member's unread notifications (of ``kinds``; every kind when empty) pointing at one
+    of ``urls`` or at an address starting with one of ``prefixes``.
+
+    Lazy, so a caller can ask whether any exist inside a query it makes anyway (``Exists``) and
+    write nothing when none do. It reads the member's unread lines only (a partial index).
+    """
+    where = Q(url__in=list(urls))
+    for prefix in prefixes:
+        where |= Q(url__startswith=prefix)
+    items = Notification.objects.filter(where, recipient=user, read_at__isnull=True)
+    kinds = list(kinds)
+    return items.filter(kind__in=kinds) if kinds else items
+
+
+def mark_read_pointing_at(
+    user, *, urls: Iterable[str] = (), prefixes: Iterable[str] = (), kinds: Iterable[str] = ()
+) -> int:
+    """Mark read the member's unread notifications ``unread_pointing_at`` finds (they read
+    what those point at); returns how many. One statement."""
+    return unread_pointing_at(user, urls=urls, prefixes=prefixes, kinds=kinds).update(
         read_at=timezone.now()
     )
 
