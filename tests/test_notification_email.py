@@ -142,6 +142,58 @@ def test_notify_keeps_one_digest_tick_queued_for_summary_members(
     assert queued(SEND) == []
 
 
+def test_notify_queues_the_tick_again_once_the_waiting_one_ran_and_did_not_come_back(
+    member, river, clock, in_test_transaction, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        tell(member, river)
+    [tick] = queued(TICK)
+    actions.mark_all_read(member)  # read in the app: nothing left to summarise
+    clock.at("UTC", 2025, 3, 12, 13, 0)
+    run_queued_tasks()
+    assert DBTaskResult.objects.get(pk=tick.pk).status == TaskResultStatus.SUCCESSFUL
+    assert queued(TICK) == []  # nothing pending, so it did not come back
+    clock.advance(minutes=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        tell(member, river, text="river mentioned you in “Week seven”")
+    # Not stranded until some later notification: a tick waits for the next hour.
+    [again] = queued(TICK)
+    assert again.run_after == datetime(2025, 3, 12, 14, 0, tzinfo=UTC)
+
+
+def test_a_failing_tick_leaves_the_next_one_queued(
+    member, river, clock, in_test_transaction, monkeypatch, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        tell(member, river)
+    [tick] = queued(TICK)
+
+    def database_gone():
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(emails, "due_digest_members", database_gone)
+    clock.at("UTC", 2025, 3, 12, 13, 0)
+    run_queued_tasks()
+    assert DBTaskResult.objects.get(pk=tick.pk).status == TaskResultStatus.FAILED
+    [again] = queued(TICK)
+    assert again.run_after == datetime(2025, 3, 12, 14, 0, tzinfo=UTC)
+
+
+def test_notify_trusts_a_seen_tick_for_ten_minutes_then_asks_the_queue_again(
+    member, river, clock, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        tell(member, river)
+    DBTaskResult.objects.filter(task_path=TICK).delete()  # lost (say, removed by hand)
+    clock.advance(minutes=5)
+    with django_assert_num_queries(0):  # a busy forum does not ask the queue on every reply
+        assert tasks.ensure_digest_tick() is False
+    clock.advance(seconds=tasks.TICK_CHECK_SECONDS)
+    assert tasks.ensure_digest_tick() is True
+    [tick] = queued(TICK)
+    assert tick.run_after == datetime(2025, 3, 12, 13, 0, tzinfo=UTC)
+
+
 # --- As it happens --------------------------------------------------------------------------------
 
 

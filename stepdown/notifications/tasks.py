@@ -3,9 +3,10 @@
 - ``send_notification_email(user_id)``: one email with everything pending for a member who wants
   email "as it happens"; queued by ``actions.notify`` once it commits.
 - ``send_digest_email(user_id)``: a member's daily or weekly summary, when due.
-- ``digest_tick()``: queues the summaries that are due, then queues itself for the next full hour
-  while anything waits to be emailed. ``notify`` starts it when none is queued, so nothing has to
-  be set up; ``stepdown send_digests`` does the same work from cron instead.
+- ``digest_tick()``: queues itself for the next full hour while anything waits to be emailed,
+  then the summaries that are due. ``notify`` starts it when none waits in the queue (the queue's
+  table decides, not a cache), so nothing has to be set up; ``stepdown send_digests`` does the
+  same work from cron instead.
 
 Every task reads the current state and is repeatable. A failed send (mail server down, refused,
 timed out) marks nothing and queues the task again after 1, 5, 25, 125 and 625 minutes; after the
@@ -34,8 +35,10 @@ logger = logging.getLogger(__name__)
 
 # One send per member at a time (with several workers and a shared cache, e.g. Redis).
 SEND_LOCK_SECONDS = 120
-# notify checks that a digest tick is queued at most this often per process.
+# How long notify may trust that a digest tick it saw waiting still waits (never past the
+# tick's own hour: then it has run, and may not have come back), before asking the queue again.
 TICK_CHECK_SECONDS = 600
+TICK_SEEN_KEY = "notifications:digest-tick-waits"
 
 
 @task()
@@ -52,12 +55,15 @@ def send_digest_email(user_id: int, attempt: int = 1) -> str:
 
 @task()
 def digest_tick() -> int:
-    """Queue each due summary; come back at the next full hour while anything is pending."""
+    """Queue each due summary; come back at the next full hour while anything is pending.
+
+    The next tick is queued first, so a tick that fails on the way still has a successor.
+    """
+    if Notification.objects.filter(email_pending=True, read_at__isnull=True).exists():
+        _queue_tick()
     due = emails.due_digest_members()
     for user_id in due:
         send_digest_email.enqueue(user_id)
-    if Notification.objects.filter(email_pending=True, read_at__isnull=True).exists():
-        _queue_tick()
     return len(due)
 
 
@@ -75,11 +81,15 @@ def queue_email(immediate: list[int], *, digests: bool) -> None:
 def ensure_digest_tick() -> bool:
     """Queue a digest tick for the next full hour unless one is queued; True if it queued one.
 
-    Needs the database queue (a tick waits for its hour); checked at most every ten minutes.
+    Needs the database queue (a tick waits for its hour). The queue's table decides: the cache
+    only remembers that a tick was seen waiting, until the earlier of its hour and
+    ``TICK_CHECK_SECONDS`` from then, so a tick that has run (and did not come back), failed or
+    was lost is never taken for a waiting one for longer than that.
     """
     if not isinstance(_backend(digest_tick), DatabaseBackend):
         return False
-    if not cache.add("notifications:digest-tick-checked", True, timeout=TICK_CHECK_SECONDS):
+    look_again_at = cache.get(TICK_SEEN_KEY)
+    if look_again_at is not None and timezone.now() < look_again_at:
         return False
     return _queue_tick()
 
@@ -90,12 +100,33 @@ def next_tick_at(now: datetime | None = None) -> datetime:
 
 
 def _queue_tick() -> bool:
-    waiting = DBTaskResult.objects.filter(
-        task_path=digest_tick.module_path, status=TaskResultStatus.READY
+    """Queue a tick for the next full hour unless one waits in the queue; True if it queued."""
+    run_after = (
+        DBTaskResult.objects.filter(
+            task_path=digest_tick.module_path, status=TaskResultStatus.READY
+        )
+        .order_by("run_after")
+        .values_list("run_after", flat=True)
+        .first()
     )
-    if waiting.exists():
-        return False
-    return _enqueue(digest_tick, run_after=next_tick_at())
+    queued = False
+    if run_after is None:
+        run_after = next_tick_at()
+        queued = _enqueue(digest_tick, run_after=run_after)
+        if not queued:
+            return False
+    _remember_waiting_tick(run_after)
+    return queued
+
+
+def _remember_waiting_tick(run_after: datetime) -> None:
+    """Let ``ensure_digest_tick`` skip the queue's table until the waiting tick is due (and at
+    most ``TICK_CHECK_SECONDS``): until then it can only be gone if someone removed it."""
+    now = timezone.now()
+    look_again_at = min(run_after, now + timedelta(seconds=TICK_CHECK_SECONDS))
+    seconds = (look_again_at - now).total_seconds()
+    if seconds > 0:
+        cache.set(TICK_SEEN_KEY, look_again_at, timeout=seconds)
 
 
 def _backend(task_: Task):
