@@ -208,7 +208,7 @@ def test_public_topic_page_has_canonical_opengraph_and_feed_tags(client, world):
     topic = world["public"]
     html = head(client.get(topic.get_absolute_url()).content.decode())
     url = topic.get_absolute_url()
-    assert f'<link rel="canonical" href="{url}">' in html
+    assert f'<link rel="canonical" href="{SITE}{url}">' in html
     assert f'<meta property="og:url" content="{SITE}{url}">' in html
     assert '<meta property="og:type" content="article">' in html
     assert '<meta property="og:title" content="Holding at 5 mg">' in html
@@ -227,11 +227,11 @@ def test_later_topic_pages_are_canonical_with_their_page_number(client, category
     topic = make_topic(category, title="Long", body="The first words.", replies=4)
     url = topic.get_absolute_url()
     html = head(client.get(f"{url}?page=2").content.decode())
-    assert f'<link rel="canonical" href="{url}?page=2">' in html
+    assert f'<link rel="canonical" href="{SITE}{url}?page=2">' in html
     assert f'<meta property="og:url" content="{SITE}{url}?page=2">' in html
     assert 'content="The first words."' in html  # from the first post, on another page
     first = head(client.get(url).content.decode())
-    assert f'<link rel="canonical" href="{url}">' in first
+    assert f'<link rel="canonical" href="{SITE}{url}">' in first
 
 
 def test_topic_page_reads_the_first_post_once_only_when_it_is_on_another_page(
@@ -247,7 +247,7 @@ def test_topic_page_reads_the_first_post_once_only_when_it_is_on_another_page(
 
 def test_public_category_page_has_canonical_opengraph_and_feed_tags(client, world):
     html = head(client.get("/c/research/").content.decode())
-    assert '<link rel="canonical" href="/c/research/">' in html
+    assert f'<link rel="canonical" href="{SITE}/c/research/">' in html
     assert f'<meta property="og:url" content="{SITE}/c/research/">' in html
     assert '<meta property="og:type" content="website">' in html
     assert '<meta property="og:title" content="Research and articles">' in html
@@ -262,7 +262,26 @@ def test_later_category_pages_are_canonical_with_their_page_number(client, categ
     for number in range(2):
         make_topic(category, title=f"Topic {number}")
     html = head(client.get("/c/research/?page=2").content.decode())
-    assert '<link rel="canonical" href="/c/research/?page=2">' in html
+    assert f'<link rel="canonical" href="{SITE}/c/research/?page=2">' in html
+
+
+def canonical_of(html: str) -> str:
+    [href] = re.findall(r'<link rel="canonical" href="([^"]+)">', head(html))
+    return href
+
+
+def test_canonical_links_are_the_sitemap_addresses_whatever_host_the_page_was_reached_by(
+    client, world
+):
+    topic = world["public"]
+    sitemap = set(locations(client.get("/sitemap-topics.xml")))
+    sitemap |= set(locations(client.get("/sitemap-categories.xml")))
+    for url in [topic.get_absolute_url(), "/c/research/"]:
+        for host in ["testserver", "localhost"]:
+            html = client.get(url, HTTP_HOST=host).content.decode()
+            canonical = canonical_of(html)
+            assert canonical == f"{SITE}{url}" and canonical in sitemap
+            assert f'<meta property="og:url" content="{canonical}">' in html
 
 
 def test_members_only_pages_carry_no_discovery_tags(member_client, world):

@@ -5,8 +5,10 @@ public category and topic pages only (``head_for_topic``, ``head_for_category``,
 the ``discovery`` template tags). Members-only pages get none of them; their feeds are 404 and
 the sitemap leaves them out (``feeds.py``, ``sitemaps.py``).
 
-Absolute addresses (og:url, feeds, sitemap) come from ``STEPDOWN_SITE_URL``, never from the
-request's Host header; the canonical and feed ``<link>`` tags are paths on the page's own host.
+Absolute addresses (the canonical link, og:url, feeds, sitemap) come from ``STEPDOWN_SITE_URL``,
+never from the request's Host header, so they all name the same public address whatever host a
+page was reached by (and a guest's cached page is the same for every host). The feed ``<link>``
+is a path on the page's own host.
 """
 
 from __future__ import annotations
@@ -38,12 +40,12 @@ def _paged(path: str, page_number: int) -> str:
 class PageHead:
     """The discovery tags of one public page."""
 
-    canonical: str  # a path on this site: <link> addresses stay on the page's own host
-    og_url: str  # absolute, on STEPDOWN_SITE_URL: link previews need the full address
+    canonical: str  # absolute, on STEPDOWN_SITE_URL, as the sitemap and the feeds say
+    og_url: str  # the same address: link previews need the full one
     og_type: str
     title: str
     description: str
-    feed_url: str  # a path, like the canonical link
+    feed_url: str  # a path on the page's own host
     feed_title: str
 
 
@@ -67,10 +69,10 @@ def head_for_topic(topic: Topic, posts, page_number: int) -> PageHead | None:
         return None
     if topic.is_deleted or topic.approval != Approval.APPROVED:
         return None  # seen by its author or moderators only: nothing for crawlers
-    canonical = _paged(topic.get_absolute_url(), page_number)
+    canonical = absolute(_paged(topic.get_absolute_url(), page_number))
     return PageHead(
         canonical=canonical,
-        og_url=absolute(canonical),
+        og_url=canonical,
         og_type="article",
         title=topic.full_title,
         description=excerpt(_first_post_html(topic, posts)),
@@ -83,10 +85,10 @@ def head_for_category(category: Category, page_number: int) -> PageHead | None:
     """Canonical, OpenGraph and feed tags for a page of ``category``; None when members-only."""
     if not is_public(category):
         return None
-    canonical = _paged(category.get_absolute_url(), page_number)
+    canonical = absolute(_paged(category.get_absolute_url(), page_number))
     return PageHead(
         canonical=canonical,
-        og_url=absolute(canonical),
+        og_url=canonical,
         og_type="website",
         title=category.name,
         description=" ".join(category.description.split())[:300],
