@@ -3,10 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from stepdown.forum.models import Post, PostRevision
-from tests.factories import UserFactory, make_topic
+from tests.factories import CategoryFactory, UserFactory, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +97,7 @@ def test_edit_guest_sent_to_sign_in_and_hidden_posts_404(client, members_categor
     assert response.status_code == 404
 
 
-def test_every_revision_kept_and_diff_shows_changes(client, member_client, topic):
+def test_every_revision_kept_and_diff_shows_changes(member_client, topic):
     post = topic.first_post
     edit(member_client, post, "Day one.\nFeeling steady.", "wording")
     edit(member_client, post, "Day one.\nFeeling steady.\nSlept well.")
@@ -105,24 +107,87 @@ def test_every_revision_kept_and_diff_shows_changes(client, member_client, topic
         (2, "Day one.\nFeeling steady."),
         (3, "Day one.\nFeeling steady.\nSlept well."),
     ]
-    client.logout()
-    html = client.get(f"/p/{post.pk}/history/").content.decode()
+    html = member_client.get(f"/p/{post.pk}/history/").content.decode()
     assert "As first posted" in html and "Revision 3" in html and "wording" in html
     assert '<del><span class="visually-hidden">removed: </span>Feeling calm.</del>' in html
     assert '<ins><span class="visually-hidden">added: </span>Feeling steady.</ins>' in html
     assert '<ins><span class="visually-hidden">added: </span>Slept well.</ins>' in html
-    assert "/revert/" not in html  # guests see history, never revert
+    assert "/revert/" not in html  # the author sees their history, never reverts
 
 
-def test_diff_escapes_markup(client, member_client, topic):
+def test_diff_escapes_markup(member_client, topic):
     edit(member_client, topic.first_post, "<script>alert(1)</script>")
-    html = client.get(f"/p/{topic.first_post_id}/history/").content.decode()
+    html = member_client.get(f"/p/{topic.first_post_id}/history/").content.decode()
     assert "<script>alert(1)" not in html and "&lt;script&gt;" in html
 
 
-def test_unedited_post_history_says_so(client, topic):
-    html = client.get(f"/p/{topic.first_post_id}/history/").content.decode()
+def test_unedited_post_history_says_so_to_its_author(member_client, topic):
+    html = member_client.get(f"/p/{topic.first_post_id}/history/").content.decode()
     assert "has not been edited" in html
+
+
+# --- Who sees earlier versions: the author and the category's moderators ----------------------
+
+
+def client_of(user=None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def edited(member_client, topic):
+    """The member's first post, edited twice: an address added, then taken back."""
+    post = topic.first_post
+    edit(member_client, post, "Day one.\nFeeling calm.\nMy address is 1 Elm Street.")
+    edit(member_client, post, "Day one.\nFeeling calm.", "took my address out")
+    return post
+
+
+def test_history_shown_to_the_author_and_the_categorys_moderators(
+    edited, member, moderator, category
+):
+    appointed = UserFactory(username="keeper", two_factor=True)
+    category.moderators.add(appointed)
+    for reader in (member, moderator, appointed):
+        response = client_of(reader).get(f"/p/{edited.pk}/history/")
+        assert response.status_code == 200, reader
+        assert "1 Elm Street" in response.content.decode()
+
+
+def test_history_refused_calmly_to_other_members_who_see_the_post(edited, other_member, topic):
+    client = client_of(other_member)
+    assert "Feeling calm." in client.get(topic.get_absolute_url()).content.decode()
+    response = client.get(f"/p/{edited.pk}/history/")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "1 Elm Street" not in html and "took my address out" not in html
+    assert "The edit history is not shown to you" in html
+    assert "This post was edited 2 times." in html  # that it was edited is no secret
+    assert "only to its author and the moderators" in html
+    assert f'href="{edited.get_absolute_url()}"' in html
+
+
+def test_history_sends_guests_to_sign_in_and_shows_them_nothing(edited):
+    response = client_of().get(f"/p/{edited.pk}/history/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    assert response["Location"].endswith(f"?next=/p/{edited.pk}/history/")
+
+
+def test_moderator_of_another_category_does_not_see_the_history(edited):
+    elsewhere = UserFactory(username="elsewhere", two_factor=True)
+    CategoryFactory(slug="elsewhere").moderators.add(elsewhere)
+    assert client_of(elsewhere).get(f"/p/{edited.pk}/history/").status_code == 403
+
+
+def test_history_link_only_for_those_who_may_see_it(edited, member, other_member, moderator, topic):
+    link = f'href="/p/{edited.pk}/history/"'
+    for reader, linked in ((member, True), (moderator, True), (other_member, False), (None, False)):
+        html = client_of(reader).get(topic.get_absolute_url()).content.decode()
+        assert (link in html) is linked, reader
+        assert 'class="post__edited"' in html  # everyone sees that the post was edited
 
 
 def test_moderator_reverts_to_a_revision_as_new_revision(client, member, moderator, topic):

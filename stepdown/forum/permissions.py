@@ -506,6 +506,17 @@ def editable_post_ids(user, posts) -> set[int]:
     return {p.pk for p in posts if can_edit_post(user, p, now)}
 
 
+def can_see_history(user, post: Post) -> bool:
+    """See ``post``'s earlier versions (its edit history, diffs and all): its author and the
+    category's moderators. Everyone else who sees the post sees that it was edited, not what
+    it said before: an earlier version may hold words behind a content warning the author
+    later added, or text the author took back or a moderator removed. Whether ``user`` sees
+    the post at all is checked by the caller (``require_visible_post``)."""
+    if is_own_post(user, post):
+        return True
+    return can_moderate_category(user, post.topic.category)
+
+
 def can_revert_post(user, post: Post) -> bool:
     """The category's moderators restore an earlier revision."""
     if post.is_deleted:

@@ -4,7 +4,8 @@ Rendering ``forum/_post.html`` was most of the time a topic page took (twenty po
 its reactions, share panel and actions). What a reader sees of a post depends on the post and on
 a few facts about the reader, gathered in :class:`Reader`: signed in or not (display names,
 pictures and signatures follow profile visibility), and whether they may reply, react (and
-their reaction), edit the post, report it (not their own), recommend it, or moderate.
+their reaction), edit the post, see its edit history, report it (not their own), recommend
+it, or moderate.
 
 The template is given those facts and nothing else about the reader: no user, no request, no
 context processors (``forum/_post_batch.html`` passes ``post.reader`` as ``reader``, which the
@@ -64,6 +65,7 @@ class Reader:
     may_react: bool
     my_reaction: int | None  # the kind of their reaction, when they may react
     may_edit: bool
+    may_see_history: bool
     own: bool
     may_recommend: bool
     may_moderate: bool
@@ -73,13 +75,17 @@ def reader_of(post: Post, view: dict) -> Reader:
     """The reader of the topic page ``view`` describes, as far as ``post`` goes."""
     user = view["user"]
     may_react = post.pk in view["may_react"]
+    own = bool(user.is_authenticated and post.author_id == user.pk)
     return Reader(
         is_authenticated=bool(user.is_authenticated),
         may_reply=bool(view["may_reply"]),
         may_react=may_react,
         my_reaction=getattr(post, "my_reaction", None) if may_react else None,
         may_edit=post.pk in view["may_edit"],
-        own=bool(user.is_authenticated and post.author_id == user.pk),
+        # permissions.can_see_history (the author, the category's moderators), from what the
+        # view already knows, without a query per post.
+        may_see_history=own or bool(view["may_moderate"]),
+        own=own,
         may_recommend=post.pk in view["may_recommend"],
         may_moderate=bool(view["may_moderate"]),
     )

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from stepdown.accounts.standing import is_suspended, suspension_message
@@ -22,6 +23,7 @@ from .permissions import (
     can_react,
     can_reply,
     can_revert_post,
+    can_see_history,
     edit_window_minutes,
     edit_window_open,
     is_own_post,
@@ -155,7 +157,36 @@ def _links_allowed(user, form) -> bool:
 
 @require_GET
 def history(request: HttpRequest, pk: int) -> HttpResponse:
+    """A post's earlier versions, for its author and the category's moderators
+    (``can_see_history``); other readers of the post are told how often it was edited."""
     post = require_visible_post(request.user, pk)
+    if not can_see_history(request.user, post):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        edits = max(0, PostRevision.objects.filter(post=post).count() - 1)
+        if edits:
+            edited = ngettext(
+                "This post was edited %(count)d time.",
+                "This post was edited %(count)d times.",
+                edits,
+            ) % {"count": edits}
+        else:
+            edited = _("This post has not been edited.")
+        return refused_page(
+            request,
+            title=_("The edit history is not shown to you"),
+            message=" ".join(
+                [
+                    edited,
+                    _(
+                        "Earlier versions of a post are shown only to its author and the "
+                        "moderators, as they may hold words the author took back or a "
+                        "moderator removed."
+                    ),
+                ]
+            ),
+            back=post.get_absolute_url(),
+        )
     revisions = queries.post_revisions(post)
     return render(
         request,

@@ -138,7 +138,7 @@ def test_member_edits_sees_history_diff_and_moderator_reverts(
     first = page.locator("#revision-1")
     expect(first.get_by_role("heading")).to_have_text("As first posted")
     expect(first).to_contain_text("Feeling calm.")
-    # Members see the history but may not revert.
+    # Its author sees the history but may not revert.
     expect(page.get_by_role("button", name=re.compile("^Revert"))).to_have_count(0)
 
     # A moderator (two-factor sign-in) brings back the original text as a new revision.
