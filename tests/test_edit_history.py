@@ -3,12 +3,14 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from stepdown.forum.models import Post, PostRevision
 from tests.factories import CategoryFactory, UserFactory, make_topic
+from tests.test_composer import textarea_text
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +74,52 @@ def test_edit_empty_text_is_refused_and_post_unchanged(member_client, topic):
     assert response.status_code == 400
     assert "Please write something" in response.content.decode()
     assert Post.objects.get(pk=topic.first_post_id).body_markdown == "Day one.\nFeeling calm."
+
+
+# --- Signed out in the middle of an edit ---------------------------------------------------------
+
+
+def test_expired_session_keeps_edit_and_returns_it_after_sign_in(member, topic):
+    post = topic.first_post
+    url = f"/p/{post.pk}/edit/"
+    client = Client()
+    client.force_login(member)
+    client.cookies.pop(settings.SESSION_COOKIE_NAME)  # the session ended while they wrote
+    typed = "Day one.\nFeeling calm.\nWeek two: slept through the night."
+    response = client.post(url, {"body": typed, "reason": "added week two"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    assert response["Location"].endswith("?next=" + url)
+    login_page = client.get(response["Location"]).content.decode()
+    assert "your changes are not saved yet" in login_page
+    post.refresh_from_db()
+    assert post.body_markdown == "Day one.\nFeeling calm." and post.edited_at is None
+
+    client.force_login(member)
+    html = client.get(url).content.decode()
+    assert textarea_text(html) == typed
+    assert 'value="added week two"' in html
+    assert "Here is the edit you wrote before signing in" in html
+    post.refresh_from_db()
+    assert post.body_markdown == "Day one.\nFeeling calm."  # not saved until sent again
+    assert not post.revisions.exclude(number=1).exists()
+    # Shown once, then gone from the session: the form shows the post as it is.
+    assert textarea_text(client.get(url).content.decode()) == "Day one.\nFeeling calm."
+    assert edit(client, post, typed, "added week two").status_code == 302
+    post.refresh_from_db()
+    assert post.body_markdown == typed
+
+
+def test_edit_held_over_sign_in_is_kept_when_the_window_closed_meanwhile(member, topic, settings):
+    settings.STEPDOWN_EDIT_WINDOW_MINUTES = 30
+    post = topic.first_post
+    client = Client()
+    client.post(f"/p/{post.pk}/edit/", {"body": "Words from before sign-in."})
+    age(post, 31)
+    client.force_login(member)
+    response = client.get(f"/p/{post.pk}/edit/")
+    assert response.status_code == 403
+    assert "Words from before sign-in." in response.content.decode()
 
 
 def test_moderator_edits_any_post_any_time(client, moderator, topic):

@@ -5,13 +5,16 @@ A composer is named by a key: ``reply:<topic id>`` or ``topic:<category id>``. T
 the composer's fields a moment after each pause in typing (and once more as the page closes);
 the server saves them too whenever a submission fails, and keeps a signed-out submission in the
 session until the member signs in again. Posting deletes the draft.
+
+An edit of a post (``edit:<post id>``) has no saved draft, but a signed-out submission of the
+edit form is held in the session the same way and fills the form again after sign-in.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 
-from .models import Category, Draft, Topic
+from .models import Category, Draft, Post, Topic
 
 # Text fields of the reply and new-topic forms that a draft keeps; nothing else is stored.
 DRAFT_FIELDS = (
@@ -27,6 +30,8 @@ DRAFT_FIELDS = (
     "article_url",
     "article_abstract",
 )
+# The edit form's text fields, held across sign-in (``edit_key``).
+EDIT_FIELDS = ("body", "reason")
 # Where a signed-out submission waits in the session for the member to sign in again.
 PENDING_SESSION_KEY = "stepdown_pending_drafts"
 
@@ -39,15 +44,20 @@ def topic_key(category: Category) -> str:
     return f"topic:{category.pk}"
 
 
-def draft_fields(data) -> dict[str, str]:
-    """The draftable text fields of ``data`` (a QueryDict or dict), capped in length.
+def edit_key(post: Post) -> str:
+    return f"edit:{post.pk}"
+
+
+def draft_fields(data, names: tuple[str, ...] = DRAFT_FIELDS) -> dict[str, str]:
+    """The draftable text fields of ``data`` (a QueryDict or dict), capped in length;
+    ``names``: which fields (the reply and new-topic forms' by default).
 
     Over-long text is kept whole up to twice the posting limit, so a member who pasted too much
     still has all of it to trim; beyond that nothing is a real draft.
     """
     cap = settings.STEPDOWN_BODY_MAX_LENGTH * 2
     fields = {}
-    for name in DRAFT_FIELDS:
+    for name in names:
         value = data.get(name)
         if isinstance(value, str) and value.strip():
             fields[name] = value[:cap]

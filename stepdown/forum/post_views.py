@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from stepdown.accounts.standing import is_suspended, suspension_message
 from stepdown.core import safety
 
-from . import actions, approval, queries
+from . import actions, approval, drafts, queries
 from .composer_views import preview_html
 from .forms import EditForm
 from .models import PostRevision, ReactionKind
@@ -78,12 +78,35 @@ def who_reacted(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "forum/reactions.html", {"post": post, "topic": post.topic})
 
 
+def _hold_edit_for_sign_in(request: HttpRequest, post) -> HttpResponse:
+    """A signed-out edit (the session ended while the member wrote): keep the text in the
+    session for after sign-in, when the edit form opens with it, not yet saved."""
+    edit_url = reverse("forum:edit_post", kwargs={"pk": post.pk})
+    fields = drafts.draft_fields(request.POST, drafts.EDIT_FIELDS)
+    if fields:
+        drafts.keep_pending(request.session, drafts.edit_key(post), fields)
+        messages.info(
+            request,
+            _(
+                "You were signed out, so your changes are not saved yet. Your text is kept: "
+                "sign in and it will be waiting for you."
+            ),
+        )
+    return redirect_to_login(edit_url)
+
+
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     post = require_visible_post(request.user, pk)
     user = request.user
     if not user.is_authenticated:
+        if request.method == "POST":
+            return _hold_edit_for_sign_in(request, post)
         return redirect_to_login(request.get_full_path())
+    held = None  # an edit sent while signed out, back after sign-in (taken from the session)
+    if request.method == "GET":
+        held = drafts.take_pending(request.session, drafts.edit_key(post))
+    typed = request.POST.get("body") if request.method == "POST" else (held or {}).get("body")
     if not can_edit_post(user, post):
         if is_suspended(user):
             return refused_page(
@@ -91,11 +114,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 title=_("You cannot edit this post now"),
                 message=suspension_message(user),
                 back=post.get_absolute_url(),
-                kept=request.POST.get("body", ""),
+                kept=typed or "",
             )
         if is_own_post(user, post) and not edit_window_open(post):
             # Too late to edit: say so, and keep every word so it can be posted as a reply.
-            kept = request.POST.get("body", post.body_markdown)
+            kept = typed if typed is not None else post.body_markdown
             return render(
                 request,
                 "forum/edit_closed.html",
@@ -113,6 +136,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             title=_("You cannot edit this post"),
             message=_("Members edit their own posts; moderators edit any post."),
             back=post.get_absolute_url(),
+            kept=typed or "",
         )
     if request.method == "POST" and "preview" in request.POST:
         # "Preview" without JavaScript: the same page, the text kept, the post as it would look.
@@ -126,7 +150,17 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 "preview": preview_html(request.POST.get("body", "")),
             },
         )
-    form = EditForm(request.POST or None, initial={"body": post.body_markdown})
+    initial = {"body": post.body_markdown}
+    if held:
+        initial.update(held)
+        messages.info(
+            request,
+            _(
+                "Welcome back. Here is the edit you wrote before signing in: it is not saved "
+                "yet. Check it and save it when you are ready."
+            ),
+        )
+    form = EditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid() and _links_allowed(user, form):
         before = post.body_markdown
         actions.edit_post(
