@@ -98,6 +98,13 @@ def test_reaction_unknown_or_inactive_kind_refused(member_client, topic):
     assert not Reaction.objects.exists()
 
 
+def test_a_reaction_of_a_retired_kind_can_still_be_taken_back(member_client, member, topic):
+    react(member_client, topic.first_post, "hug")
+    ReactionKind.objects.filter(slug="hug").update(active=False)
+    assert react(member_client, topic.first_post, "hug", remove=True).status_code == 302
+    assert not Reaction.objects.filter(user=member).exists()
+
+
 def test_reaction_needs_post_and_csrf(topic, member):
     from django.test import Client
 

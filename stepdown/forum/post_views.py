@@ -53,6 +53,12 @@ def react(request: HttpRequest, pk: int) -> HttpResponse:
             message=message,
             back=post.get_absolute_url(),
         )
+    if request.POST.get("remove") == "1":
+        # Taking a reaction back works whatever became of its kind (an admin may have retired
+        # it since).
+        actions.set_reaction(post, user=request.user, kind=None)
+        messages.success(request, _("Your reaction is taken back."))
+        return redirect(post)
     kind = ReactionKind.objects.filter(slug=request.POST.get("kind", ""), active=True).first()
     if kind is None:
         return refused_page(
@@ -62,12 +68,8 @@ def react(request: HttpRequest, pk: int) -> HttpResponse:
             back=post.get_absolute_url(),
             status=400,
         )
-    if request.POST.get("remove") == "1":
-        actions.set_reaction(post, user=request.user, kind=None)
-        messages.success(request, _("Your reaction is taken back."))
-    else:
-        actions.set_reaction(post, user=request.user, kind=kind)
-        messages.success(request, _("You reacted with “%(label)s”.") % {"label": _(kind.label)})
+    actions.set_reaction(post, user=request.user, kind=kind)
+    messages.success(request, _("You reacted with “%(label)s”.") % {"label": _(kind.label)})
     return redirect(post)
 
 
