@@ -238,11 +238,27 @@
     }, 0);
   }
 
+  // --- Article lookup -------------------------------------------------------------------------
+  // Enter in the DOI / PubMed field means "Fill in", not "Post topic" (the form's default
+  // button, which Enter in the other fields keeps). Without JavaScript, Enter posts as before.
+
+  function setUpLookup(form) {
+    var field = form.querySelector("input[name=article_lookup]");
+    var button = form.querySelector("button[name=lookup]");
+    if (!field || !button) return;
+    field.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" || event.isComposing) return;
+      event.preventDefault();
+      button.click();
+    });
+  }
+
   function onReady() {
     document.querySelectorAll("form.composer").forEach(function (form) {
       setUpToolbar(form);
       setUpDrafts(form);
       setUpSubmitGuard(form);
+      setUpLookup(form);
       catchUp(form);
     });
   }

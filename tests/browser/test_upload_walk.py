@@ -216,6 +216,23 @@ def test_fill_in_from_a_doi_fills_the_card_and_the_topic_shows_it(page, crossref
     assert Topic.objects.get().article.title == ARTICLE_TITLE
 
 
+def test_enter_in_the_doi_field_fills_in_rather_than_posting(page, crossref):
+    UserFactory(username="rowan")
+    CategoryFactory(slug="research", name="Research and articles")
+    sign_in(page, "rowan", "/c/research/new/")
+    page.get_by_label("Title", exact=True).fill("A useful overview of benzodiazepines")
+    page.get_by_label("Your message").fill("I found this **helpful** for my prescriber visit.")
+    page.get_by_text("Sharing an article? Add its details").click()
+    page.get_by_label("Fill in from DOI or PubMed link").fill(DOI)
+    page.get_by_label("Fill in from DOI or PubMed link").press("Enter")
+    expect_card_filled(page)
+    assert Topic.objects.count() == 0
+    # Enter in the title still posts (the form's default button), as members expect
+    page.get_by_label("Title", exact=True).press("Enter")
+    expect(page.get_by_role("heading", name="A useful overview of benzodiazepines")).to_be_visible()
+    assert Topic.objects.get().article.title == ARTICLE_TITLE
+
+
 def test_fill_in_from_a_doi_works_without_javascript(browser, live_server, crossref):
     UserFactory(username="rowan")
     CategoryFactory(slug="research", name="Research and articles")
