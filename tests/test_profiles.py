@@ -16,7 +16,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
+from stepdown.core import page_cache
 from stepdown.forum import actions
+from stepdown.forum.models import Post, Topic
 from stepdown.forum.profiles import AVATAR_TONES, avatar_tone, initials
 from stepdown.uploads.models import Upload
 from tests.factories import UserFactory, make_topic
@@ -384,7 +386,7 @@ def _queries(client, url) -> int:
 
 
 def test_member_page_query_count_is_constant_for_every_kind_of_reader(
-    category, members_category, other_member, django_assert_num_queries
+    category, members_category, other_member, django_assert_num_queries, settings
 ):
     small, large = UserFactory(username="small"), UserFactory(username="large")
     make_topic(category, author=small)
@@ -398,6 +400,17 @@ def test_member_page_query_count_is_constant_for_every_kind_of_reader(
     assert _queries(reader, "/u/small/") == _queries(reader, "/u/large/")
     own_small, own_large = signed_in(small), signed_in(large)
     assert _queries(own_small, "/u/small/") == _queries(own_large, "/u/large/")
+    # The topics list, and later pages of either list, cost the same.
+    settings.STEPDOWN_TOPICS_PER_PAGE = 2
+    for _topic in range(3):
+        make_topic(category, author=large, replies=1)
+    for query in ("?show=topics", "?show=topics&page=2", "?page=2", "?show=posts"):
+        with django_assert_num_queries(3):  # the member, the counts, one page of topics
+            Client().get(f"/u/large/{query}")
+        assert _queries(reader, f"/u/small/{query}") == _queries(reader, f"/u/large/{query}")
+        own = _queries(own_small, f"/u/small/{query}")
+        assert own == _queries(own_large, f"/u/large/{query}")
+        assert own == _queries(own_small, "/u/small/")
 
 
 def test_member_page_with_everything_hidden_reads_only_the_member(client, rowan):
@@ -406,6 +419,140 @@ def test_member_page_with_everything_hidden_reads_only_the_member(client, rowan)
         html = client.get("/u/rowan/").content.decode()
     assert len(captured) == 1
     assert "Week six" not in html and "Joined" in html
+
+
+# --- The member's topics and posts: two lists -----------------------------------------------------
+
+
+def _titles(html: str) -> list[str]:
+    """The titles listed under "Topics and posts", in order."""
+    listed = html.split('id="member-activity-title"', 1)[1]
+    return re.findall(r'class="topic-row__title">.*?<a href="[^"]+">([^<]+)</a>', listed, re.S)
+
+
+def _tabs(html: str) -> dict[str, bool]:
+    """Each list's link in the member page's tabs, and whether it is the chosen one."""
+    nav = re.search(r'<nav class="member-tabs".*?</nav>', html, re.S).group(0)
+    return {
+        f"{href} {name}": current == ' aria-current="page"'
+        for href, current, name in re.findall(r'<a href="([^"]+)"([^>]*)>([^<]+)</a>', nav)
+    }
+
+
+@pytest.fixture
+def writer(category, other_member):
+    """rowan started two topics (the newer one replied to) and replied in someone else's."""
+    rowan = UserFactory(username="rowan")
+    first = make_topic(category, author=rowan, title="Week one")
+    newer = make_topic(category, author=rowan, title="Week two")
+    elsewhere = make_topic(category, author=other_member, title="Sleep")
+    actions.create_reply(first, author=rowan, body="An update on week one.")
+    actions.create_reply(elsewhere, author=rowan, body="Sleep came back for me.")
+    actions.create_reply(newer, author=other_member, body="Well done.")
+    return rowan
+
+
+def test_member_page_shows_every_post_by_default_and_the_topics_started_under_topics(
+    client, writer
+):
+    html = client.get("/u/rowan/").content.decode()
+    assert '<h2 id="member-activity-title">Topics and posts</h2>' in html
+    assert _tabs(html) == {"/u/rowan/ Posts": True, "/u/rowan/?show=topics Topics": False}
+    assert "Every post, newest first: topics started and replies." in html
+    assert _titles(html) == ["Sleep", "Week one", "Week two", "Week one"]
+    assert "Reply #2" in html and "Started the topic" in html
+    assert "<title>rowan · " in html
+
+    topics = client.get("/u/rowan/?show=topics").content.decode()
+    assert _tabs(topics) == {"/u/rowan/ Posts": False, "/u/rowan/?show=topics Topics": True}
+    assert "Topics started, newest first." in topics
+    assert _titles(topics) == ["Week two", "Week one"]  # not "Sleep": a reply there
+    assert "<title>Topics started by rowan · " in topics
+    week_two = Topic.objects.get(title="Week two")
+    assert f'<a href="{week_two.get_absolute_url()}">Week two</a>' in topics  # the topic
+    assert "1 reply" in topics and "Reply #" not in topics
+    # ?show=posts, or an unknown choice, is the default list.
+    for query in ("?show=posts", "?show=everything"):
+        again = client.get(f"/u/rowan/{query}").content.decode()
+        assert _titles(again) == _titles(html) and _tabs(again) == _tabs(html)
+
+
+def test_member_topics_list_leaves_out_what_the_reader_may_not_see(
+    client, category, members_category, writer, other_member
+):
+    make_topic(members_category, author=writer, title="Lounge chat")
+    waiting = make_topic(category, author=writer, title="Waiting")
+    Topic.objects.filter(pk=waiting.pk).update(approval="pending")
+    removed = make_topic(category, author=writer, title="Removed topic")
+    Topic.objects.filter(pk=removed.pk).update(is_deleted=True)
+    hidden = make_topic(category, author=writer, title="Hidden opening")
+    Post.objects.filter(pk=hidden.first_post_id).update(is_hidden=True)
+    guest = client.get("/u/rowan/?show=topics").content.decode()
+    assert _titles(guest) == ["Week two", "Week one"]
+    assert "<dt>Topics started</dt><dd>2</dd>" in guest
+    member_html = signed_in(other_member).get("/u/rowan/?show=topics").content.decode()
+    assert _titles(member_html) == ["Lounge chat", "Week two", "Week one"]
+    # As the posts list: only what everyone who reads the category sees, even on one's own page.
+    own = signed_in(writer).get("/u/rowan/?show=topics").content.decode()
+    assert _titles(own) == ["Lounge chat", "Week two", "Week one"]
+
+
+def test_member_lists_follow_the_members_choice_to_hide_their_activity(
+    client, writer, other_member
+):
+    User.objects.filter(pk=writer.pk).update(show_activity=False)
+    for url in ("/u/rowan/", "/u/rowan/?show=topics"):
+        for reader in (client, signed_in(other_member)):
+            html = reader.get(url).content.decode()
+            assert "member-tabs" not in html and "Week one" not in html, url
+        own = signed_in(writer).get(url).content.decode()
+        assert "member-tabs" in own and "Week one" in own
+
+
+def test_member_topics_list_says_so_when_there_is_none(client, category, other_member):
+    quiet = UserFactory(username="quiet")
+    actions.create_reply(make_topic(category, author=other_member), author=quiet, body="Hello.")
+    html = client.get("/u/quiet/?show=topics").content.decode()
+    assert "No topics started by quiet to show here yet." in html and _titles(html) == []
+    assert len(_titles(client.get("/u/quiet/").content.decode())) == 1
+
+
+def test_member_lists_are_paged_each_keeping_its_list(client, category, writer, settings):
+    settings.STEPDOWN_TOPICS_PER_PAGE = 2
+    settings.STEPDOWN_POSTS_PER_PAGE = 3
+    for number in range(3, 6):
+        make_topic(category, author=writer, title=f"Week {number}")
+    topics = client.get("/u/rowan/?show=topics").content.decode()
+    assert _titles(topics) == ["Week 5", "Week 4"]
+    assert 'aria-label="Pages of this member\'s topics"' in topics
+    assert 'href="?show=topics&amp;page=2" rel="next"' in topics
+    assert 'href="?show=topics&amp;page=4"' not in topics  # 5 topics, 2 a page: 3 pages
+    assert 'href="?show=topics&amp;page=3" aria-label="Page 3"' in topics
+    last = client.get("/u/rowan/?show=topics&page=3").content.decode()
+    assert _titles(last) == ["Week one"]
+    assert 'href="?show=topics&amp;page=2" rel="prev"' in last
+    assert _tabs(last)["/u/rowan/?show=topics Topics"] is True
+    posts = client.get("/u/rowan/").content.decode()  # 7 posts, 3 a page
+    assert 'href="?page=2" rel="next"' in posts and "show=topics&amp;page" not in posts
+    assert _titles(client.get("/u/rowan/?page=3").content.decode()) == ["Week one"]
+
+
+def test_guests_never_get_the_other_list_from_the_page_cache(client, writer):
+    posts = client.get("/u/rowan/")
+    assert posts[page_cache.STATUS_HEADER] == "miss"
+    assert client.get("/u/rowan/")[page_cache.STATUS_HEADER] == "hit"
+    for _visit in range(2):
+        topics = client.get("/u/rowan/?show=topics")
+        # Not kept (the cache keeps only ?page=N), so never served in place of the posts.
+        assert topics[page_cache.STATUS_HEADER] == "bypass"
+        assert _titles(topics.content.decode()) == ["Week two", "Week one"]
+    assert topics.content != posts.content
+    assert client.get("/u/rowan/?show=topics&page=1")[page_cache.STATUS_HEADER] == "bypass"
+    # And the posts list's own page numbers are kept apart from its first page.
+    again = client.get("/u/rowan/?page=1")
+    assert again[page_cache.STATUS_HEADER] == "miss"
+    assert _titles(again.content.decode()) == _titles(posts.content.decode())
+    assert client.get("/u/rowan/")[page_cache.STATUS_HEADER] == "hit"
 
 
 # --- Avatars beside posts -------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """Member pages (what a member wrote, as far as the reader may see it) and mention suggestions.
 
 The member page shows the profile as the member chose (see ``profiles``): picture or initials,
-display name, about, taper signature, and posts in categories the reader may read. Suggestions
-show usernames only. Never an e-mail address or anything from the account page.
+display name, about, taper signature, and what they wrote in categories the reader may read, in
+two lists chosen by plain links (no JavaScript): "Posts" (every post, newest first: the default)
+and "Topics" (the topics they started, ``?show=topics``), each paged. Suggestions show usernames
+only. Never an e-mail address or anything from the account page.
 """
 
 from __future__ import annotations
@@ -37,6 +39,11 @@ SUGGESTIONS_SHOWN = 8
 # What may follow "@" in a suggestion request: the characters a mention's name may hold.
 _PREFIX = re.compile(rf"[\w.+-]{{1,{MENTION_NAME_MAX_LENGTH}}}")
 EXCERPT_LENGTH = 200
+# The member page's lists (``?show=``). The default has no parameter, so its pages (``?page=N``)
+# stay in the guest page cache; ``?show=topics`` pages are rendered for each request
+# (``core.page_cache`` keeps only pages asked for with at most ``?page=N``).
+SHOW_POSTS = "posts"
+SHOW_TOPICS = "topics"
 # A content warning's passage (rendered by core.text as <details>, never nested) stays hidden in
 # an excerpt: only its label shows, in brackets.
 _CONTENT_WARNING = re.compile(r"<details\b[^>]*>\s*<summary>(.*?)</summary>.*?</details>", re.S)
@@ -67,13 +74,20 @@ class _SignatureOf:
     author_id: int
 
 
+def _chosen_list(request: HttpRequest) -> str:
+    """``topics`` for ``?show=topics``; anything else is the default list, the posts."""
+    return SHOW_TOPICS if request.GET.get("show") == SHOW_TOPICS else SHOW_POSTS
+
+
 @require_GET
 def member(request: HttpRequest, username: str) -> HttpResponse:
     """A member's page: picture (or initials), name and display name, about, when they joined,
-    post count, taper signature and their posts the reader may read, newest first: each part as
-    the member chose (``profiles.shown_parts``). A constant number of queries whatever their
-    history: the member, the counts, one page of posts; for signed-in readers also whether they
-    follow the member, and the signature when shown."""
+    post count, taper signature, and what they wrote that the reader may read: their posts,
+    newest first, or with ``?show=topics`` the topics they started (their opening posts), newest
+    first, each list paged: each part as the member chose (``profiles.shown_parts``). A constant
+    number of queries whatever their history and whichever list: the member, the counts, one page
+    of the list; for signed-in readers also whether they follow the member, and the signature
+    when shown."""
     member = require_active_member(username)
     viewer = request.user
     shown = profiles.shown_parts(viewer, member)
@@ -83,16 +97,25 @@ def member(request: HttpRequest, username: str) -> HttpResponse:
         counts = posts.aggregate(posts=Count("pk"), topics=Count("pk", filter=Q(position=1)))
         context.update(post_count=counts["posts"], topic_count=counts["topics"])
     if shown.activity:
+        show = _chosen_list(request)
+        listed, count, per_page = posts, counts["posts"], settings.STEPDOWN_POSTS_PER_PAGE
+        if show == SHOW_TOPICS:
+            # A topic they started is its opening post: the same posts, so the same rules.
+            listed, count = posts.filter(position=1), counts["topics"]
+            per_page = settings.STEPDOWN_TOPICS_PER_PAGE
         paginator = Paginator(
-            posts.select_related("topic", "topic__category").order_by("-created_at", "-pk"),
-            settings.STEPDOWN_POSTS_PER_PAGE,
+            listed.select_related("topic", "topic__category").order_by("-created_at", "-pk"),
+            per_page,
         )
-        paginator.count = counts["posts"]  # counted above with the topics: no second count query
+        paginator.count = count  # counted above with the other list: no second count query
         page = paginator.get_page(request.GET.get("page"))
         posts_shown = list(page.object_list)
         for post in posts_shown:
             post.excerpt = excerpt(post.body_html)
         context.update(
+            show=show,
+            # Page links keep the list; the default list's are plain ?page=N.
+            page_query="show=topics&" if show == SHOW_TOPICS else "",
             page=page,
             posts=posts_shown,
             numbers=page_numbers(page.number, paginator.num_pages),
