@@ -54,14 +54,14 @@ def serve(argv: list[str]) -> int:
     _setup_django()
     from django.core.management import call_command
 
-    from stepdown.core import locks
+    from stepdown.core import locks, static_storage
 
     _mark_data_dir_in_use()
     # App processes starting at once (here or on other machines sharing Redis) take turns, so
     # a migration runs once and static files are not written by two processes together.
     with locks.lock("serve-setup", wait=900, ttl=60):
         call_command("migrate", interactive=False, verbosity=0)
-        call_command("collectstatic", interactive=False, verbosity=0)
+        static_storage.collect_if_changed()  # once per release, not under a running server
 
     host = f"[{args.host}]" if ":" in args.host and not args.host.startswith("[") else args.host
     print(f"Stepdown is serving at http://{host}:{args.port}/ (Ctrl+C stops it)", flush=True)

@@ -166,6 +166,61 @@ def test_static_manifest_is_never_missing_or_partial_while_another_process_colle
     assert reads[0] > 100 and broken == []
 
 
+@pytest.fixture
+def static_sources(tmp_path, settings):
+    """A static source folder of this test's own, seen by the finders."""
+    from django.contrib.staticfiles import finders
+
+    source = tmp_path / "source"
+    (source / "css").mkdir(parents=True)
+    (source / "css" / "site.css").write_text("body { color: #222; }\n")
+    settings.STATICFILES_DIRS = [source]
+    settings.STATIC_ROOT = tmp_path / "collected"
+    finders.get_finder.cache_clear()
+    yield source
+    finders.get_finder.cache_clear()
+
+
+def test_the_static_fingerprint_changes_with_any_source(static_sources, settings):
+    from stepdown.core.static_storage import sources_fingerprint
+
+    first = sources_fingerprint()
+    assert sources_fingerprint() == first
+    (static_sources / "css" / "site.css").write_text("body { color: #111; }\n")
+    changed = sources_fingerprint()
+    assert changed != first
+    (static_sources / "css" / "new.css").write_text("p {}\n")
+    assert sources_fingerprint() not in (first, changed)
+    settings.STATIC_URL = "/assets/"
+    assert sources_fingerprint() != changed
+
+
+def test_static_files_are_collected_once_per_release_not_under_a_running_server(
+    static_sources, settings, monkeypatch
+):
+    from stepdown.core import static_storage
+
+    root = Path(settings.STATIC_ROOT)
+    collected = []
+
+    def collectstatic(name, **kwargs):  # stands in for the real one, which a process test runs
+        collected.append(name)
+        root.mkdir(exist_ok=True)
+        (root / "staticfiles.json").write_text("{}")
+
+    monkeypatch.setattr("django.core.management.call_command", collectstatic)
+    assert static_storage.collect_if_changed() is True
+    # A second process of the same release collects nothing under the first one.
+    assert static_storage.collect_if_changed() is False
+    assert collected == ["collectstatic"]
+    # A new release (a changed source) collects again, and so does a wiped manifest.
+    (static_sources / "css" / "site.css").write_text("body { color: #111; }\n")
+    assert static_storage.collect_if_changed() is True
+    (root / "staticfiles.json").unlink()
+    assert static_storage.collect_if_changed() is True
+    assert collected == ["collectstatic"] * 3
+
+
 # --- Shared state on Redis -----------------------------------------------------------------------
 
 STATE_SCRIPT = (
