@@ -46,8 +46,15 @@ def test_need_help_link_and_locale_choice_work_without_javascript(
         expect(page).to_have_url(re.compile(r"/help-now/$"))
         expect(page.get_by_role("link", name="call 988")).to_be_visible()
         page.get_by_label("Show help for another country or region").select_option("UK")
-        page.get_by_role("button", name="Show").click()
+        page.get_by_role("button", name="Show", exact=True).click()
         expect(page).to_have_url(re.compile(r"/help-now/\?locale=UK$"))
+        expect(page.get_by_role("link", name="call 116 123")).to_be_visible()
+        # Kept for this device: the plain page (and the safety panel) show these lines first.
+        page.get_by_role("button", name="Show help for United Kingdom first on this device").click()
+        expect(page).to_have_url(re.compile(r"/help-now/$"))
+        expect(page.get_by_text("These lines will be shown first on this device.")).to_be_visible()
+        expect(page.get_by_role("link", name="call 116 123")).to_be_visible()
+        page.goto("/help-now/")
         expect(page.get_by_role("link", name="call 116 123")).to_be_visible()
     finally:
         context.close()
