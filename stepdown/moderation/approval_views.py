@@ -37,7 +37,7 @@ from . import approval, trust
 from .approval_forms import ApproveForm, RejectForm, TrustForm
 from .models import SafetyAlert
 from .permissions import can_sanction
-from .views import refuse_unless_moderator
+from .views import refuse_sanction, refuse_unless_moderator
 
 QUEUE_TEMPLATE = "moderation/approval_queue.html"
 
@@ -203,15 +203,8 @@ def member_trust(request: HttpRequest, username: str) -> HttpResponse:
         return refused
     member = get_object_or_404(get_user_model(), username=username)
     if request.method == "POST" and not can_sanction(request.user, member):
-        return refused_page(
-            request,
-            title=_("Not for this account"),
-            message=_(
-                "You cannot set the trust level of yourself, an admin, or (unless you are an "
-                "admin) another moderator."
-            ),
-            back=reverse("moderation:member_trust", kwargs={"username": member.username}),
-            kept=request.POST.get("reason", ""),
+        return refuse_sanction(
+            request, back=reverse("moderation:member_trust", kwargs={"username": member.username})
         )
     form = TrustForm(
         request.POST if request.method == "POST" else None,

@@ -17,13 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from stepdown.forum.views import refused_page
-
 from . import member_actions, queries
 from .forms import ReasonForm, SanctionForm, WarningForm
 from .models import Sanction, SanctionKind, Warning
 from .permissions import can_sanction
-from .views import refuse_unless_moderator
+from .views import refuse_sanction, refuse_unless_moderator
 
 
 def _member(username: str):
@@ -73,15 +71,8 @@ def member(request: HttpRequest, username: str) -> HttpResponse:
 
 
 def _refuse_sanction(request, member) -> HttpResponse:
-    return refused_page(
-        request,
-        title=_("Not for this account"),
-        message=_(
-            "You cannot warn, suspend, ban or lift a suspension of yourself, an admin, or "
-            "(unless you are an admin) another moderator."
-        ),
-        back=reverse("moderation:member", kwargs={"username": member.username}),
-        kept=request.POST.get("reason", ""),
+    return refuse_sanction(
+        request, back=reverse("moderation:member", kwargs={"username": member.username})
     )
 
 

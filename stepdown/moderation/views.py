@@ -106,6 +106,21 @@ def refuse_unless_moderator(request: HttpRequest) -> HttpResponse | None:
     return render(request, "moderation/needs_two_factor.html", status=403)
 
 
+def refuse_sanction(request: HttpRequest, *, back: str) -> HttpResponse:
+    """The calm refusal for an account ``permissions.can_sanction`` keeps out of reach (warning,
+    suspending, banning, lifting, trust levels alike), the typed reason kept."""
+    return refused_page(
+        request,
+        title=_("Not for this account"),
+        message=_(
+            "Nobody warns, suspends, bans, lifts a sanction of or sets the trust level of "
+            "themselves or an admin, and only admins do it to another moderator."
+        ),
+        back=back,
+        kept=request.POST.get("reason", ""),
+    )
+
+
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
