@@ -175,10 +175,11 @@ def browser_regions(accept_language: str) -> list[str]:
     return regions
 
 
-def locale_code_for(request) -> str:
+def locale_code_for(request, locales: dict[str, CrisisLocale] | None = None) -> str:
     """The crisis locale for this visitor: their choice on this device, else their browser's
-    region when there are lines for it, else the community's."""
-    locales = crisis_locales()
+    region when there are lines for it, else the community's. ``locales``: ``crisis_locales()``
+    when the caller has them already."""
+    locales = crisis_locales() if locales is None else locales
     chosen = request.COOKIES.get(COOKIE_NAME, "").strip().upper()
     if chosen in locales:
         return chosen
@@ -190,13 +191,17 @@ def locale_code_for(request) -> str:
 
 def crisis_locale_for(request) -> CrisisLocale:
     """The resources for this visitor (``locale_code_for``)."""
-    return crisis_locale(locale_code_for(request))
-
-
-def crisis_locale(code: str | None = None) -> CrisisLocale:
-    """The resources for ``code`` (default: the community's setting); unknown → international."""
-    data = load_crisis_data()
     locales = crisis_locales()
+    return crisis_locale(locale_code_for(request, locales), locales)
+
+
+def crisis_locale(
+    code: str | None = None, locales: dict[str, CrisisLocale] | None = None
+) -> CrisisLocale:
+    """The resources for ``code`` (default: the community's setting); unknown → international.
+    ``locales``: ``crisis_locales()`` when the caller has them already."""
+    data = load_crisis_data()
+    locales = crisis_locales() if locales is None else locales
     code = (code or configured_locale_code()).upper()
     return (
         locales.get(code) or locales.get(data.fallback_locale) or data.locales[data.fallback_locale]

@@ -105,8 +105,8 @@ def help_now(request: HttpRequest) -> HttpResponse:
     JavaScript), which they can keep for this device."""
     locales = crisis.crisis_locales()
     wanted = (request.GET.get("locale") or "").strip().upper()
-    code = wanted if wanted in locales else crisis.locale_code_for(request)
-    chosen = crisis.crisis_locale(code)
+    code = wanted if wanted in locales else crisis.locale_code_for(request, locales)
+    chosen = crisis.crisis_locale(code, locales)
     remembered = request.COOKIES.get(crisis.COOKIE_NAME, "").strip().upper()
     return render(
         request,
