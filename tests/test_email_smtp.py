@@ -15,45 +15,26 @@ import email
 import email.policy
 import re
 import socket
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import parseaddr
-from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings as django_settings
 from django.urls import reverse
-from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from stepdown.forum import actions as forum
 from stepdown.notifications import actions, emails
 from stepdown.notifications.models import Notification, Preferences
+from tests.clock import freeze_time
 from tests.factories import UserFactory, make_topic
 from tests.task_queue import run_queued_tasks
 
 SECRET = "my secret dose notes: 2 mg since Tuesday"
 DIGEST = "stepdown.notifications.tasks.send_digest_email"
 TICK = "stepdown.notifications.tasks.digest_tick"
-
-
-class Clock:
-    """Stands in for ``timezone.now``: frozen at ``now`` until moved."""
-
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def at(self, zone: str, *when: int) -> datetime:
-        self.now = datetime(*when, tzinfo=ZoneInfo(zone)).astimezone(UTC)
-        return self.now
-
-    def advance(self, **delta) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
 
 
 class Inbox:
@@ -105,13 +86,26 @@ def week_six(transactional_db, category):
 
 @pytest.fixture
 def clock(monkeypatch):
-    frozen = Clock(datetime(2025, 3, 12, 12, 0, tzinfo=UTC))  # a Wednesday
-    monkeypatch.setattr(timezone, "now", frozen)
-    return frozen
+    return freeze_time(monkeypatch)
 
 
 def received(envelope):
     return email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+
+
+def the_one_email_to(member, inbox, *, subject: str):
+    """The only message the server received: from our sender to ``member``, with ``subject``,
+    one-click unsubscribe headers, and text with an HTML twin."""
+    [envelope] = inbox.envelopes
+    assert envelope.mail_from == parseaddr(django_settings.DEFAULT_FROM_EMAIL)[1]
+    assert envelope.rcpt_tos == [member.email]
+    message = received(envelope)
+    assert message["From"] == django_settings.DEFAULT_FROM_EMAIL
+    assert message["To"] == member.email
+    assert message["Subject"] == subject
+    assert_one_click_unsubscribe_for(message, member)
+    assert message.get_content_type() == "multipart/alternative"
+    return message
 
 
 def assert_one_click_unsubscribe_for(message, member) -> None:
@@ -139,15 +133,7 @@ def test_reply_email_reaches_the_smtp_server_with_line_link_and_unsubscribe(
 
     run_queued_tasks()
 
-    [envelope] = inbox.envelopes
-    assert envelope.mail_from == parseaddr(django_settings.DEFAULT_FROM_EMAIL)[1]
-    assert envelope.rcpt_tos == [member.email]
-    message = received(envelope)
-    assert message["From"] == django_settings.DEFAULT_FROM_EMAIL
-    assert message["To"] == member.email
-    assert message["Subject"] == "river replied to “Week six”"
-    assert_one_click_unsubscribe_for(message, member)
-    assert message.get_content_type() == "multipart/alternative"
+    message = the_one_email_to(member, inbox, subject="river replied to “Week six”")
     text = message.get_body(preferencelist=("plain",)).get_content()
     html = message.get_body(preferencelist=("html",)).get_content()
     link = f"{django_settings.SITE_URL}{post.get_absolute_url()}"
@@ -237,15 +223,9 @@ def test_daily_summary_reaches_the_smtp_server_at_the_digest_hour_on_the_members
     sent_at = clock.at("Asia/Tokyo", 2025, 3, 12, 8, 0)
     run_queued_tasks()
 
-    [envelope] = inbox.envelopes
-    assert envelope.mail_from == parseaddr(django_settings.DEFAULT_FROM_EMAIL)[1]
-    assert envelope.rcpt_tos == [member.email]
-    message = received(envelope)
-    assert message["From"] == django_settings.DEFAULT_FROM_EMAIL
-    assert message["To"] == member.email
-    assert message["Subject"] == f"Your daily summary from {django_settings.SITE_NAME}"
-    assert_one_click_unsubscribe_for(message, member)
-    assert message.get_content_type() == "multipart/alternative"
+    message = the_one_email_to(
+        member, inbox, subject=f"Your daily summary from {django_settings.SITE_NAME}"
+    )
     # Lines end in CRLF on the wire.
     text = message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
     html = message.get_body(preferencelist=("html",)).get_content().replace("\r\n", "\n")

@@ -21,37 +21,19 @@ from django.core import signing
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.test import Client
-from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from stepdown.notifications import actions, emails, queries, tasks
 from stepdown.notifications.models import Notification, Preferences
+from tests.clock import freeze_time
 from tests.factories import UserFactory
 from tests.task_queue import run_queued_tasks
 
 SEND = "stepdown.notifications.tasks.send_notification_email"
 DIGEST = "stepdown.notifications.tasks.send_digest_email"
 TICK = "stepdown.notifications.tasks.digest_tick"
-
-
-class Clock:
-    """Stands in for ``timezone.now``: frozen at ``now`` until moved."""
-
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def at(self, zone: str, *when: int) -> datetime:
-        self.now = datetime(*when, tzinfo=ZoneInfo(zone)).astimezone(UTC)
-        return self.now
-
-    def advance(self, **delta) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
 
 
 class FailingBackend(BaseEmailBackend):
@@ -63,9 +45,7 @@ class FailingBackend(BaseEmailBackend):
 
 @pytest.fixture
 def clock(monkeypatch):
-    frozen = Clock(datetime(2025, 3, 12, 12, 0, tzinfo=UTC))  # a Wednesday
-    monkeypatch.setattr(timezone, "now", frozen)
-    return frozen
+    return freeze_time(monkeypatch)
 
 
 @pytest.fixture

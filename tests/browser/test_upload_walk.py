@@ -164,12 +164,17 @@ def crossref(monkeypatch):
     return asked
 
 
-def start_topic_with_an_article(page, doi: str) -> None:
+def write_topic_with_an_article(page, doi: str) -> None:
     """On the new-topic page: a title, a message, then the DOI in the article card's lookup."""
     page.get_by_label("Title", exact=True).fill("A useful overview of benzodiazepines")
     page.get_by_label("Your message").fill("I found this **helpful** for my prescriber visit.")
     page.get_by_text("Sharing an article? Add its details").click()
     page.get_by_label("Fill in from DOI or PubMed link").fill(doi)
+
+
+def start_topic_with_an_article(page, doi: str) -> None:
+    """The topic and its DOI written, then "Fill in"."""
+    write_topic_with_an_article(page, doi)
     page.get_by_role("button", name="Fill in", exact=True).click()
 
 
@@ -220,10 +225,7 @@ def test_enter_in_the_doi_field_fills_in_rather_than_posting(page, crossref):
     UserFactory(username="rowan")
     CategoryFactory(slug="research", name="Research and articles")
     sign_in(page, "rowan", "/c/research/new/")
-    page.get_by_label("Title", exact=True).fill("A useful overview of benzodiazepines")
-    page.get_by_label("Your message").fill("I found this **helpful** for my prescriber visit.")
-    page.get_by_text("Sharing an article? Add its details").click()
-    page.get_by_label("Fill in from DOI or PubMed link").fill(DOI)
+    write_topic_with_an_article(page, DOI)
     page.get_by_label("Fill in from DOI or PubMed link").press("Enter")
     expect_card_filled(page)
     assert Topic.objects.count() == 0
@@ -263,11 +265,8 @@ def test_fill_in_keeps_the_doi_and_explains_calmly_when_the_service_is_unreachab
     CategoryFactory(slug="research", name="Research and articles")
     sign_in(page, "rowan", "/c/research/new/")
 
-    page.get_by_label("Title", exact=True).fill("A useful overview of benzodiazepines")
-    page.get_by_label("Your message").fill("I found this **helpful** for my prescriber visit.")
-    page.get_by_text("Sharing an article? Add its details").click()
+    write_topic_with_an_article(page, DOI)
     page.get_by_label("Authors").fill("Edinoff")
-    page.get_by_label("Fill in from DOI or PubMed link").fill(DOI)
     page.get_by_role("button", name="Fill in", exact=True).click()
 
     status = page.locator("#lookup-status")
