@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from stepdown.forum.models import Post
@@ -19,7 +20,19 @@ RESULTS_PER_PAGE = 20
 
 @dataclass(frozen=True)
 class Result:
-    post: Post
+    """What the page shows of one matching post: plain values, not models (the post's text and
+    HTML are never loaded: the snippet comes from the index)."""
+
+    post_id: int
+    url: str
+    title: str
+    tag: str
+    position: int
+    created_at: datetime
+    author_name: str | None  # None: a former member
+    author_url: str
+    category_name: str
+    category_url: str
     snippet: SafeString
     rank: float
 
@@ -90,18 +103,53 @@ def search_posts(
     if not found.hits and page > num_pages and found.total:
         page = num_pages  # past the end (an old link): show the last page instead
         found = backend.search(query, page=page, **arguments)
-    posts = Post.objects.filter(
+    # The page's posts, checked again (for everyone's eyes, in a shown topic, in a readable
+    # category): one query for the few columns shown.
+    rows = Post.objects.filter(
         public_post_q(),
         public_topic_q("topic__"),
         pk__in=[hit.post_id for hit in found.hits],
         topic__category_id__in=readable_ids,
-    ).select_related("topic", "topic__category", "author")
-    by_id = {post.pk: post for post in posts}
-    results = [
-        Result(post=by_id[hit.post_id], snippet=hit.snippet, rank=hit.rank)
-        for hit in found.hits
-        if hit.post_id in by_id
-    ]
+    ).values_list(
+        "pk",
+        "position",
+        "created_at",
+        "topic__title",
+        "topic__tag",
+        "topic__category_id",
+        "author__username",
+    )
+    by_id = {row[0]: row for row in rows}
+    categories = {c.pk: c for c in readable_categories}
+    category_urls: dict[int, str] = {}
+    member_urls: dict[str, str] = {}
+    results = []
+    for hit in found.hits:
+        row = by_id.get(hit.post_id)
+        if row is None:
+            continue
+        pk, position, created_at, title, tag, category_id, username = row
+        shown_in = categories[category_id]
+        if category_id not in category_urls:
+            category_urls[category_id] = shown_in.get_absolute_url()
+        if username is not None and username not in member_urls:
+            member_urls[username] = reverse("forum:member", kwargs={"username": username})
+        results.append(
+            Result(
+                post_id=pk,
+                url=reverse("forum:post", kwargs={"pk": pk}),
+                title=title,
+                tag=tag,
+                position=position,
+                created_at=created_at,
+                author_name=username,
+                author_url=member_urls[username] if username is not None else "",
+                category_name=shown_in.name,
+                category_url=category_urls[category_id],
+                snippet=hit.snippet,
+                rank=hit.rank,
+            )
+        )
     return ResultsPage(
         results=results,
         total=found.total,
