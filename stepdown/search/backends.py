@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
+from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils.html import escape
@@ -241,30 +242,52 @@ class SQLiteBackend(SearchBackend):
     vendor = "sqlite"
 
     # How many times the query matched a column of the row: highlight() adds one mark per match.
-    _MATCHES = "(length(highlight(search_entry_fts, {column}, %s, '')) - length(e.{name}))"
+    _MATCHES = (
+        "(length(highlight(search_entry_fts, {column}, %s, '')) - length(search_entry_fts.{name}))"
+    )
     # Title matches count most, then the post's text (per 400 characters, so a long post does
     # not win by length alone), then warned passages and article details. Like PostgreSQL's
     # ts_rank_cd, it uses no statistics over the whole index: bm25 would, and for a common word
     # or phrase those cost a pass over every post that has it, however few are ranked.
     SCORE = (
         f"2.5 * {_MATCHES.format(column=0, name='title')}"
-        f" + {_MATCHES.format(column=1, name='body')} / (1.0 + length(e.body) / 400.0)"
-        f" + 0.5 * {_MATCHES.format(column=2, name='extra')} / (1.0 + length(e.extra) / 400.0)"
+        f" + {_MATCHES.format(column=1, name='body')}"
+        " / (1.0 + length(search_entry_fts.body) / 400.0)"
+        f" + 0.5 * {_MATCHES.format(column=2, name='extra')}"
+        " / (1.0 + length(search_entry_fts.extra) / 400.0)"
     )
 
-    def _from(self, filters: _Filters) -> str:
-        # Drive the join from the FTS5 table (its doclists give matches newest first), except
-        # for one member's posts: there the author index is the short list to start from.
+    def _matching(self, filters: _Filters) -> tuple[str, str, list]:
+        """The FROM clause, and the conditions (after MATCH) with their parameters, for the
+        entries the filters allow."""
+        where, params = filters.sql()
         if filters.author_id is not None:
+            # One member's posts: the author index is the short list to start from.
             return (
-                "search_entry e CROSS JOIN search_entry_fts ON search_entry_fts.rowid = e.post_id"
+                "search_entry e CROSS JOIN search_entry_fts ON search_entry_fts.rowid = e.post_id",
+                where,
+                params,
             )
-        return "search_entry_fts CROSS JOIN search_entry e ON e.post_id = search_entry_fts.rowid"
+        # Otherwise the FTS5 table drives (its doclists give matches newest first) and each
+        # match's entry is looked up only to check the filters; when the searcher may read every
+        # category and no date is given, not at all (the first test is worked out once per
+        # query, and a true one skips the lookups).
+        condition = (
+            "EXISTS (SELECT 1 FROM search_entry e"  # nosec B608
+            f" WHERE e.post_id = search_entry_fts.rowid AND {where})"
+        )
+        if filters.since is None and filters.until is None:
+            placeholders = ", ".join(["%s"] * len(filters.category_ids))
+            condition = (
+                f"(NOT EXISTS (SELECT 1 FROM {_category_table()}"  # nosec B608
+                f" WHERE id NOT IN ({placeholders})) OR {condition})"
+            )
+            params = [*filters.category_ids, *params]
+        return "search_entry_fts", condition, params
 
     def _search(self, query, filters, *, page, per_page):
         match = fts5_expression(query)
-        where, params = filters.sql()
-        source = self._from(filters)
+        source, where, params = self._matching(filters)
         limit = candidates_limit()
         with connection.cursor() as cursor:
             # The newest matches, one past the limit: how many match (up to that), and if more
@@ -530,6 +553,11 @@ class PostgreSQLBackend(SearchBackend):
             found = cursor.fetchone()[0]
             if found > limit:
                 return newest - span
+
+
+@cache
+def _category_table() -> str:
+    return apps.get_model("forum", "Category")._meta.db_table
 
 
 @cache
