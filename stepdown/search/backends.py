@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -75,37 +76,30 @@ def candidates_limit() -> int:
     return getattr(settings, "STEPDOWN_SEARCH_CANDIDATES", 1000)
 
 
+_MARKS = re.compile(f"[{MARK_START}{MARK_END}]")
+
+
 def safe_snippet(marked: str) -> SafeString:
     """Escape ``marked`` (plain text with match marks) and turn the marks into <mark>."""
+    # escape() leaves the private-use marks alone; only they become tags, paired in order.
+    text = escape(marked or "").replace(LESS_THAN, "&lt;")
+    if MARK_START not in text:
+        return mark_safe(_MARKS.sub("", text))  # noqa: S308  # nosec B308 B703
     out: list[str] = []
     open_mark = False
-    for piece in _split_marks(marked or ""):
-        if piece == MARK_START:
-            if not open_mark:
-                out.append("<mark>")
-                open_mark = True
-        elif piece == MARK_END:
-            if open_mark:
-                out.append("</mark>")
-                open_mark = False
-        else:
-            out.append(escape(piece).replace(LESS_THAN, "&lt;"))
+    start = 0
+    for found in _MARKS.finditer(text):
+        out.append(text[start : found.start()])
+        start = found.end()
+        opens = found.group() == MARK_START
+        if opens != open_mark:
+            out.append("<mark>" if opens else "</mark>")
+            open_mark = opens
+    out.append(text[start:])
     if open_mark:
         out.append("</mark>")
     # Every piece of member text above was escaped; only our own <mark> tags are not.
     return mark_safe("".join(out))  # noqa: S308  # nosec B308 B703
-
-
-def _split_marks(text: str):
-    start = 0
-    for index, character in enumerate(text):
-        if character in (MARK_START, MARK_END):
-            if index > start:
-                yield text[start:index]
-            yield character
-            start = index + 1
-    if start < len(text):
-        yield text[start:]
 
 
 @dataclass(frozen=True)
