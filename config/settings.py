@@ -112,6 +112,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Members' own pages (core/member_pages.py), last: inside the session, CSRF, authentication
+    # and message middleware, so a kept page gets their headers and cookies afresh.
+    "stepdown.core.member_pages.MemberPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -213,6 +216,14 @@ CACHES["pages"] = {
 }
 if "locmem" in CACHES["pages"]["BACKEND"]:
     CACHES["pages"].update(LOCATION="pages", OPTIONS={"MAX_ENTRIES": 400})
+# Members' own pages (core/member_pages.py): in Redis with the guests' pages, else in each
+# process's memory (at most 300 pages, about 20 MB).
+CACHES["member-pages"] = {
+    **CACHES["default"],
+    "KEY_PREFIX": CACHES["default"].get("KEY_PREFIX", "stepdown") + "-member-pages",
+}
+if "locmem" in CACHES["member-pages"]["BACKEND"]:
+    CACHES["member-pages"].update(LOCATION="member-pages", OPTIONS={"MAX_ENTRIES": 300})
 # Rendered posts of topic pages (forum/post_fragments.py), shared by readers who see the same
 # HTML, and members' category rights (forum/permissions.py): in Redis with the pages, else in
 # each process's memory (at most 4,000 entries, about 20 MB). They go with the guest pages'
@@ -227,6 +238,9 @@ if "locmem" in CACHES["fragments"]["BACKEND"]:
 STEPDOWN_FRAGMENT_CACHE_SECONDS = int(os.environ.get("STEPDOWN_FRAGMENT_CACHE_SECONDS", "600"))
 # Seconds a guest page is kept at most (it goes at once when anything shown changes); 0: off.
 STEPDOWN_PAGE_CACHE_SECONDS = int(os.environ.get("STEPDOWN_PAGE_CACHE_SECONDS", "60"))
+# Seconds a member's own page is kept at most (it goes at once when anything they could see
+# changes); 0: off.
+STEPDOWN_MEMBER_PAGE_CACHE_SECONDS = int(os.environ.get("STEPDOWN_MEMBER_PAGE_CACHE_SECONDS", "60"))
 # Without Redis, the pages' generation is this file, read by every process (one per test worker
 # when the tests run in parallel, so one worker's writes never drop another's pages).
 STEPDOWN_PAGE_CACHE_GENERATION_FILE = DATA_DIR / "-".join(

@@ -22,10 +22,10 @@ def _sessions_in_the_database(settings):
 def _empty_cache():
     # Rate limits and cached pages live in the cache (Redis in the PostgreSQL pass): each test
     # starts from an empty one so no test sees another's state.
-    for alias in ("default", "pages", "fragments"):
+    for alias in ("default", "pages", "member-pages", "fragments"):
         caches[alias].clear()
     yield
-    for alias in ("default", "pages", "fragments"):
+    for alias in ("default", "pages", "member-pages", "fragments"):
         caches[alias].clear()
 
 
@@ -37,6 +37,14 @@ def _no_warnings_yet(_empty_cache):
     from stepdown.moderation.queries import WARNED_MEMBERS_KEY, WARNED_MEMBERS_SECONDS
 
     caches["default"].set(WARNED_MEMBERS_KEY, frozenset(), WARNED_MEMBERS_SECONDS)
+
+
+@pytest.fixture
+def members_pages_rendered(settings):
+    """Every page rendered for members: for tests that count what rendering a page costs
+    (a member's page asked for again is otherwise served from their kept pages,
+    core/member_pages.py, tested in tests/test_member_pages.py)."""
+    settings.STEPDOWN_MEMBER_PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture

@@ -127,6 +127,7 @@ def test_readers_with_the_same_rights_share_posts(topic, member, rendered):
 
 
 @override_settings(STEPDOWN_FRAGMENT_CACHE_SECONDS=0)
+@pytest.mark.usefixtures("members_pages_rendered")
 def test_turned_off_every_post_is_rendered_every_time(topic, member, rendered):
     url = topic.get_absolute_url()
     reader = signed_in(member)
@@ -139,6 +140,7 @@ def test_turned_off_every_post_is_rendered_every_time(topic, member, rendered):
     assert any("viewer_group_read" in query["sql"] for query in again.captured_queries)
 
 
+@pytest.mark.usefixtures("members_pages_rendered")
 def test_kept_posts_cost_fewer_queries_than_fresh_ones(topic, member):
     url = topic.get_absolute_url()
     reader = signed_in(member)

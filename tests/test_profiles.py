@@ -385,6 +385,7 @@ def _queries(client, url) -> int:
     return len(captured)
 
 
+@pytest.mark.usefixtures("members_pages_rendered")
 def test_member_page_query_count_is_constant_for_every_kind_of_reader(
     category, members_category, other_member, django_assert_num_queries, settings
 ):

@@ -575,6 +575,7 @@ def _count_queries(client: Client, url: str) -> int:
     return len(captured)
 
 
+@pytest.mark.usefixtures("members_pages_rendered")
 def test_pages_cost_the_same_for_a_member_of_three_groups_as_of_none(world):
     ungrouped = UserFactory(username="ungrouped")
     grouped = UserFactory(username="grouped")

@@ -115,6 +115,7 @@ def test_a_warning_without_reason_keeps_what_was_typed(moderator, river):
     assert not Warning.objects.exists()
 
 
+@pytest.mark.usefixtures("members_pages_rendered")
 def test_pages_without_warnings_cost_no_extra_query_once_cached(member, django_assert_num_queries):
     client = signed_in(member)
     client.get("/")

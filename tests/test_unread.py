@@ -4,6 +4,7 @@ import json
 import re
 from datetime import timedelta
 
+import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -462,6 +463,7 @@ def forum_queries(client, url) -> list[str]:
     return [sql for sql in queries_of(client, url) if re.search(r'FROM "forum_', sql)]
 
 
+@pytest.mark.usefixtures("members_pages_rendered")
 def test_unread_state_adds_no_query_to_listings(member, other_member, category):
     topic = make_topic(category, author=other_member, replies=2)
     client, guest = signed_in(member), Client()

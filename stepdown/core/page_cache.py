@@ -44,7 +44,7 @@ import re
 import secrets
 import threading
 import time
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -65,19 +65,23 @@ STATUS_HEADER = "X-Page-Cache"
 _MESSAGE_COOKIE = "messages"  # django.contrib.messages' cookie storage
 _PAGE_QUERY = re.compile(r"(?:page=[0-9]{1,9})?")
 
-# Tables whose rows never show on a cached page: writing them changes nothing a guest sees.
-# Everything else (forum, accounts.User, journals' signatures, moderation sanctions, sites, ...)
-# is watched, including tables added later.
-_INVISIBLE_TABLES = (
+# Tables whose rows show on no cached page, a guest's or a member's: writing them changes none.
+# (A member's session is part of their pages' key instead: core/member_pages.py.)
+_UNSHOWN_TABLES = (
     "django_session",
     "django_tasks",  # the background queue
     "django_admin_log",
+    "search_",  # the index (search pages are never cached)
+)
+# Tables whose rows only members see (their own drafts, notifications, read state, ...): writing
+# them changes members' cached pages but no guest's. Everything else (forum, accounts.User,
+# journals' signatures, moderation sanctions, sites, ...) changes both, tables added later too.
+_INVISIBLE_TABLES = (
     "account_",  # allauth's addresses and confirmations (not accounts_user)
     "mfa_",
     "accounts_block",
     "conversations_",
     "notifications_",
-    "search_",  # the index (search pages are never cached)
     "uploads_",  # who may see an image; posts and profiles name the images
     "tapering_",  # plans; a shown taper signature is stored on journals_journal
     "journals_entry",
@@ -109,7 +113,7 @@ _SET_COLUMN = re.compile(r"[\"`]?(\w+)[\"`]?\s*=\s*(?:%s|\?)")
 _local = threading.local()
 
 
-# --- The generation ---------------------------------------------------------------------------
+# --- The generations --------------------------------------------------------------------------
 
 
 def _new_token() -> str:
@@ -125,84 +129,139 @@ def _shared() -> bool:
     return isinstance(_pages(), RedisCache)
 
 
-@cache
-def _generation_file() -> Path:
-    configured = getattr(settings, "STEPDOWN_PAGE_CACHE_GENERATION_FILE", None)
-    return Path(configured or Path(settings.DATA_DIR) / GENERATION_FILE)
+class Generation:
+    """One generation: a random token in the shared ``pages`` cache (Redis), else in a file of
+    the data directory that every process on the machine reads. ``GUESTS`` changes with every
+    write a guest could see; ``MEMBERS`` with those and with every write only members see
+    (``core/member_pages.py``)."""
+
+    def __init__(self, cache_key: str, file_suffix: str) -> None:
+        self.cache_key = cache_key
+        self.file_suffix = file_suffix
+
+    @cached_property
+    def file(self) -> Path:
+        configured = getattr(settings, "STEPDOWN_PAGE_CACHE_GENERATION_FILE", None)
+        path = Path(configured or Path(settings.DATA_DIR) / GENERATION_FILE)
+        return path.with_name(path.name + self.file_suffix)
+
+    def forget_file(self) -> None:
+        self.__dict__.pop("file", None)  # settings changed: find the file again
+
+    def _write_file(self, token: str) -> None:
+        path = self.file
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        temporary.write_text(token)
+        os.replace(temporary, path)  # readers see the old token or the new one, never half
+
+    def from_file(self) -> str:
+        try:
+            return self.file.read_text()
+        except FileNotFoundError:
+            token = _new_token()
+            self._write_file(token)
+            return token
+
+    def current(self) -> str | None:
+        if _shared():
+            return _pages().get(self.cache_key)
+        return self.from_file()
+
+    def start(self) -> str:
+        """Set a first generation in the shared cache (or take the one another process set)."""
+        store = _pages()
+        generation = _new_token()
+        if not store.add(self.cache_key, generation, timeout=None):
+            generation = store.get(self.cache_key) or generation
+        return generation
+
+    def bump(self) -> None:
+        try:
+            if _shared():
+                _pages().set(self.cache_key, _new_token(), timeout=None)
+            else:
+                self._write_file(_new_token())
+        except Exception:  # a cache that is down must not undo a member's write
+            logger.warning("Could not change the page cache generation", exc_info=True)
 
 
-def _write_generation_file(token: str) -> None:
-    path = _generation_file()
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    temporary.write_text(token)
-    os.replace(temporary, path)  # readers see the old token or the new one, never half
-
-
-def _file_generation() -> str:
-    try:
-        return _generation_file().read_text()
-    except FileNotFoundError:
-        token = _new_token()
-        _write_generation_file(token)
-        return token
+GUESTS = Generation(GENERATION_KEY, "")
+MEMBERS = Generation("page-cache:members-generation", "-members")
+EVERYONE = (GUESTS, MEMBERS)  # members see everything guests see
+MEMBERS_ONLY = (MEMBERS,)
 
 
 def current_generation() -> str | None:
-    """The generation cached pages must carry to be served (None: not set yet)."""
-    if _shared():
-        return _pages().get(GENERATION_KEY)
-    return _file_generation()
+    """The generation guests' cached pages must carry to be served (None: not set yet)."""
+    return GUESTS.current()
 
 
 def bump() -> None:
-    """Forget every cached page now (give the generation a new, never-used value)."""
-    try:
-        if _shared():
-            _pages().set(GENERATION_KEY, _new_token(), timeout=None)
-        else:
-            _write_generation_file(_new_token())
-    except Exception:  # a cache that is down must not undo a member's write
-        logger.warning("Could not change the page cache generation", exc_info=True)
+    """Forget every cached page, guests' and members', now."""
+    GUESTS.bump()
+    MEMBERS.bump()
 
 
 # --- Watching writes --------------------------------------------------------------------------
 
 
-def changes_guest_pages(sql: object) -> bool:
-    """Whether this SQL statement may change something a guest sees."""
+def reach(sql: object) -> tuple[Generation, ...]:
+    """The generations this SQL statement changes: both when a guest could see the change,
+    ``MEMBERS`` alone when only members could (their drafts, notifications, read state, ...),
+    none for reads and for tables no page shows (sessions, the task queue, the search index)."""
     if not isinstance(sql, str):
-        return True  # composed SQL: assume so
+        return EVERYONE  # composed SQL: assume so
     match = _WRITE.match(sql)
     if match is None:
         if sql.lstrip()[:4].upper() == "WITH":  # a common table expression may write
-            return _WRITE_WORD.search(sql) is not None
-        return False  # reads, savepoints, schema changes (migrations end with a bump)
+            return EVERYONE if _WRITE_WORD.search(sql) is not None else ()
+        return ()  # reads, savepoints, schema changes (migrations end with a bump)
     table = match.group(1).lower()
+    if table.startswith(_UNSHOWN_TABLES):
+        return ()
     if table.startswith(_INVISIBLE_TABLES):
-        return False
+        return MEMBERS_ONLY
     if table == _USER_TABLE and sql.lstrip()[:6].upper() == "UPDATE":
         assignments = sql.split(" SET ", 1)[-1].split(" WHERE ", 1)[0]
         columns = set(_SET_COLUMN.findall(assignments))
-        return not columns or not columns <= _INVISIBLE_USER_COLUMNS
-    return True
+        if columns and columns <= _INVISIBLE_USER_COLUMNS:
+            return ()
+    return EVERYONE
+
+
+def changes_guest_pages(sql: object) -> bool:
+    """Whether this SQL statement may change something a guest sees."""
+    return GUESTS in reach(sql)
 
 
 def _bump_after_commit() -> None:
-    _local.dirty = False
-    bump()
+    for generation in _take_dirty():
+        generation.bump()
 
 
-def _changed(connection) -> None:
+def _take_dirty() -> tuple[Generation, ...]:
+    dirty = getattr(_local, "dirty", ())
+    _local.dirty = ()
+    return tuple(dirty)
+
+
+def _mark_dirty(generations: tuple[Generation, ...]) -> None:
+    dirty = getattr(_local, "dirty", ())
+    _local.dirty = tuple(dict.fromkeys((*dirty, *generations)))
+
+
+def _changed(connection, generations: tuple[Generation, ...]) -> None:
     if not connection.in_atomic_block:
         if connection.get_autocommit():
-            bump()  # the statement has committed already
+            for generation in generations:
+                generation.bump()  # the statement has committed already
         else:
-            _local.dirty = True
+            _mark_dirty(generations)
         return
     # Inside a transaction: the generation changes once it commits (once per transaction).
     # Until then this thread's next page lookup changes it too, for code that reads its own
     # uncommitted writes (tests run inside a transaction that never commits).
-    _local.dirty = True
+    _mark_dirty(generations)
     if not any(func is _bump_after_commit for _ids, func, _robust in connection.run_on_commit):
         connection.on_commit(_bump_after_commit, robust=True)
 
@@ -210,8 +269,9 @@ def _changed(connection) -> None:
 def watch_writes(execute, sql, params, many, context):
     """A database execute wrapper (installed on every connection by CoreConfig.ready)."""
     result = execute(sql, params, many, context)
-    if changes_guest_pages(sql):
-        _changed(context["connection"])
+    generations = reach(sql)
+    if generations:
+        _changed(context["connection"], generations)
     return result
 
 
@@ -226,7 +286,8 @@ def bump_on_signal(**kwargs) -> None:
     build_token.cache_clear()
     _cached_page_names.cache_clear()
     _url_name.cache_clear()
-    _generation_file.cache_clear()
+    GUESTS.forget_file()
+    MEMBERS.forget_file()
     bump()
 
 
@@ -263,7 +324,7 @@ def _url_name(path_info: str, urlconf: str) -> str | None:
         return None
 
 
-def _page_url_name(request: HttpRequest) -> str | None:
+def page_url_name(request: HttpRequest) -> str | None:
     name = _url_name(request.path_info, settings.ROOT_URLCONF)
     return name if name in _cached_page_names() else None
 
@@ -280,7 +341,8 @@ def _guest_may_share(request: HttpRequest) -> bool:
     )
 
 
-def _key(request: HttpRequest) -> str | None:
+def page_key(request: HttpRequest, *more: str, prefix: str = "page-cache:") -> str | None:
+    """The key of a kept page: scheme, host, language, path, query, build and ``more``."""
     try:
         host = request.get_host()
     except Exception:  # DisallowedHost: the page itself answers that
@@ -297,38 +359,35 @@ def _key(request: HttpRequest) -> str | None:
             request.path,
             request.META.get("QUERY_STRING", ""),
             build_token(),
+            *more,
         )
     )
-    return "page-cache:" + hashlib.sha256(parts.encode()).hexdigest()
+    return prefix + hashlib.sha256(parts.encode()).hexdigest()
 
 
 def _settle_own_writes() -> None:
-    """Change the generation now if this thread wrote in a transaction not yet committed."""
-    if getattr(_local, "dirty", False):
-        _local.dirty = False
-        bump()
+    """Change the generations now if this thread wrote in a transaction not yet committed."""
+    for generation in _take_dirty():
+        generation.bump()
 
 
-def _start_generation() -> str:
-    """Set a first generation in the shared cache (or take the one another process set)."""
-    store = _pages()
-    generation = _new_token()
-    if not store.add(GENERATION_KEY, generation, timeout=None):
-        generation = store.get(GENERATION_KEY) or generation
-    return generation
-
-
-def _lookup(key: str) -> tuple[str, tuple | None]:
-    """The current generation and the entry kept under ``key`` (if any)."""
+def lookup(key: str, store, generations: tuple[Generation, ...]) -> tuple[tuple, object]:
+    """The current value of each of ``generations`` and the entry kept under ``key`` in
+    ``store`` (None if none): one round trip to Redis when the generations are shared."""
     _settle_own_writes()
-    store = _pages()
     if _shared():
-        found = store.get_many([GENERATION_KEY, key])
-        generation = found.get(GENERATION_KEY)
-        if generation is None:
-            return _start_generation(), None
-        return generation, found.get(key)
-    return _file_generation(), store.get(key)
+        names = [generation.cache_key for generation in generations]
+        if store is _pages():
+            found = store.get_many([*names, key])
+            entry = found.get(key)
+        else:
+            found = _pages().get_many(names)
+            entry = store.get(key)
+        current = tuple(found.get(name) for name in names)
+        if None in current:
+            return tuple(generation.start() for generation in generations), None
+        return current, entry
+    return tuple(generation.from_file() for generation in generations), store.get(key)
 
 
 def generation_now() -> str:
@@ -337,8 +396,8 @@ def generation_now() -> str:
     be kept under, so that the next write a reader could see leaves it behind."""
     _settle_own_writes()
     if _shared():
-        return _pages().get(GENERATION_KEY) or _start_generation()
-    return _file_generation()
+        return _pages().get(GENERATION_KEY) or GUESTS.start()
+    return GUESTS.from_file()
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
@@ -378,18 +437,19 @@ class GuestPageCacheMiddleware:
         seconds = settings.STEPDOWN_PAGE_CACHE_SECONDS
         if seconds <= 0 or request.method not in ("GET", "HEAD"):
             return self.get_response(request)
-        if _page_url_name(request) is None:
+        if page_url_name(request) is None:
             return self.get_response(request)
         if not _guest_may_share(request):
             response = self.get_response(request)
             patch_cache_control(response, private=True, no_cache=True)
-            response.headers[STATUS_HEADER] = "bypass"
+            # A member's page may come from their own cache (core/member_pages.py), which says so.
+            response.headers.setdefault(STATUS_HEADER, "bypass")
             return response
-        key = _key(request)
+        key = page_key(request)
         if key is None:
             return self.get_response(request)
         try:
-            generation, entry = _lookup(key)
+            (generation,), entry = lookup(key, _pages(), (GUESTS,))
         except Exception:  # the cache is down: serve from the database
             logger.warning("The page cache did not answer", exc_info=True)
             return self.get_response(request)
