@@ -327,20 +327,23 @@ def test_rendered_forms_carry_fresh_submission_keys(member_client, topic):
     assert keys[0] != keys[1]
 
 
-def test_racing_submissions_with_same_key_make_one_post(member, topic, monkeypatch):
-    """Two requests both pass the first check; the database's constraint settles it."""
-    original = actions._already_submitted
-    calls = {"n": 0}
+def test_racing_submissions_with_same_key_make_one_post(member, topic):
+    """Nothing is looked up before the post's INSERT: the database's constraint refuses a
+    second post with the key (as for two requests racing), and nothing of it stays."""
     first = actions.create_reply(topic, author=member, body="Race", submission_key=KEY)
-
-    def miss_twice(author, key):
-        calls["n"] += 1
-        return None if calls["n"] <= 2 else original(author, key)
-
-    monkeypatch.setattr(actions, "_already_submitted", miss_twice)
-    again = actions.create_reply(topic, author=member, body="Race", submission_key=KEY)
+    actions.save_draft(member, key="reply:race", fields={"body": "Race"})
+    topic.refresh_from_db()
+    topic.category.refresh_from_db()
+    counters = (topic.last_position, topic.reply_count, topic.category.post_count)
+    again = actions.create_reply(
+        topic, author=member, body="Race", submission_key=KEY, draft_key="reply:race"
+    )
     assert again.pk == first.pk
     assert topic.posts.filter(body_markdown="Race").count() == 1
+    topic.refresh_from_db()
+    topic.category.refresh_from_db()
+    assert (topic.last_position, topic.reply_count, topic.category.post_count) == counters
+    assert not Draft.objects.filter(user=member, key="reply:race").exists()
 
 
 def test_racing_topic_submissions_with_same_key_make_one_topic(member, category, monkeypatch):
@@ -383,3 +386,23 @@ def test_topic_page_for_member_costs_same_queries_with_a_draft(
     # reactions, no signatures).
     with django_assert_num_queries(12):
         client.get(topic.get_absolute_url())
+
+
+@pytest.mark.parametrize("followers", [1, 12])
+def test_reply_costs_the_same_queries_however_many_follow_the_topic(
+    member, topic, django_assert_num_queries, followers
+):
+    for number in range(followers):
+        actions.create_reply(topic, author=UserFactory(), body=f"I follow this {number}")
+    client = Client()
+    client.force_login(member)
+    client.post(reply_url(topic), {"body": "My first reply", "submission_key": "e" * 32})
+    # The member follows the topic now and every follower has an unread line about it, as on a
+    # busy topic. Topic with category, session, member; the post's transaction (2: begin and
+    # commit, savepoints in tests): lock read, post, search entry, topic and category counters,
+    # read state, draft; then the follows, the recipients with their preferences, and in a
+    # transaction of their own (2) the gathered notification lines read and brought up to date.
+    with django_assert_num_queries(18):
+        response = client.post(reply_url(topic), {"body": "And again", "submission_key": KEY})
+    assert response.status_code == 302
+    assert topic.posts.filter(body_markdown="And again").count() == 1

@@ -13,7 +13,7 @@ from stepdown.forum.models import ReactionKind, Topic
 from stepdown.forum.quotes import quote_markdown
 from stepdown.notifications import actions as notifications
 from stepdown.notifications import queries as notification_queries
-from stepdown.notifications.models import Notification
+from stepdown.notifications.models import Follow, Notification
 from tests.factories import UserFactory, make_topic
 
 
@@ -55,6 +55,15 @@ def test_replying_follows_the_topic_unless_the_member_said_no(category, member, 
     actions.create_reply(topic, author=quiet, body="Me too")
     actions.create_reply(topic, author=member, body="Welcome")
     assert kinds_for(quiet) == []
+
+
+def test_replying_after_stopping_following_does_not_follow_again(category, member, other_member):
+    topic = actions.create_topic(category, author=member, title="T", body="x")
+    notifications.unfollow(other_member, target_type="topic", target_id=topic.pk)
+    actions.create_reply(topic, author=other_member, body="One more thing")
+    actions.create_reply(topic, author=member, body="Thanks")
+    assert kinds_for(other_member) == []
+    assert Follow.objects.get(user=other_member, target_type="topic", target_id=topic.pk).muted
 
 
 def test_stopping_following_stops_replies(category, member, other_member):

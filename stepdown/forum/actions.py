@@ -76,7 +76,8 @@ def _append_post(
         submission_key=submission_key,
         approval=approval,
     )
-    mentioned = mentions.store_mentions(post, rendered.mentioned)
+    topic.last_position = position
+    mentioned = mentions.store_mentions(post, rendered.mentioned, new_post=True)
     attachments.record_uploads(post)
     post_articles.schedule_article_cards(post)
     if approval != Approval.APPROVED:
@@ -103,9 +104,12 @@ def _already_submitted(author, submission_key: str) -> Post | None:
     """The post an earlier request with the same submission key created, if any."""
     if not submission_key or author is None:
         return None
+    # Said as the unique index's condition says it, so the lookup uses that index (SQLite uses
+    # a partial index only for queries that repeat its WHERE).
     return (
         Post.objects.select_related("topic")
         .filter(author=author, submission_key=submission_key)
+        .exclude(submission_key="")
         .first()
     )
 
@@ -185,47 +189,57 @@ def _create_topic(
     return topic
 
 
+# What a reply reads from its topic's row under the lock: where the next post goes, and what
+# the counters, the search entry and the notifications go by (a moderator may have moved, removed
+# or merged the topic since the request read it).
+_LOCKED_TOPIC_FIELDS = ("last_position", "category_id", "approval", "is_deleted", "merged_into_id")
+
+
+def _lock_topic(topic: Topic) -> None:
+    """Lock ``topic``'s row for the current transaction and bring ``topic`` up to date with
+    it (the columns only: a related object already loaded, such as the category, stays unless
+    its id changed)."""
+    row = Topic.objects.select_for_update().filter(pk=topic.pk).values(*_LOCKED_TOPIC_FIELDS)
+    for name, value in row.get().items():
+        setattr(topic, name, value)
+
+
 def create_reply(
     topic: Topic, *, author, body: str, submission_key: str = "", draft_key: str = ""
 ) -> Post:
-    """Add a reply at the end of ``topic``.
+    """Add a reply at the end of ``topic`` (brought up to date with its row as locked).
 
     With a ``submission_key``, a repeated submission (double click, retry) returns the post the
     first one created instead of adding a second. With a ``draft_key``, the author's draft for
     that composer goes in the same transaction (one write lock on SQLite, not two).
     """
-    earlier = _already_submitted(author, submission_key)
-    if earlier is not None:
-        discard_draft(author, key=draft_key)
-        return earlier
     # New members' first posts, and posts the safety net holds, wait for a moderator.
     screening = approvals.screen(author, body)
     try:
         with transaction.atomic():
             # The row lock (PostgreSQL) or the IMMEDIATE transaction (SQLite) serialises
-            # positions, and with them submissions with the same key.
-            locked = Topic.objects.select_for_update().get(pk=topic.pk)
-            earlier = _already_submitted(author, submission_key)
-            if earlier is None:
-                post, mentioned = _append_post(
-                    locked,
-                    author=author,
-                    body=body,
-                    now=timezone.now(),
-                    submission_key=submission_key,
-                    approval=screening.approval,
-                )
-                approvals.record_screening(post, screening)
+            # positions. A submission key used before is refused by its unique constraint
+            # (post_submission_once) at the post's INSERT, the transaction's first write, so
+            # the ordinary reply asks nothing beforehand.
+            _lock_topic(topic)
+            post, mentioned = _append_post(
+                topic,
+                author=author,
+                body=body,
+                now=timezone.now(),
+                submission_key=submission_key,
+                approval=screening.approval,
+            )
+            approvals.record_screening(post, screening)
             discard_draft(author, key=draft_key)
-            if earlier is not None:
-                return earlier
     except IntegrityError:
+        # Sent before (or by a concurrent request that won the race): nothing of this attempt
+        # was kept, and the first post is the one.
         earlier = _already_submitted(author, submission_key)
         if earlier is None:
             raise
         discard_draft(author, key=draft_key)
         return earlier
-    post.topic = locked
     notifying.after_reply(post, mentioned=mentioned)
     return post
 

@@ -276,7 +276,7 @@ def _lookup_article(request: HttpRequest, values: dict) -> tuple[dict, int]:
 
 @require_http_methods(["GET", "POST"])
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
-    topic = require_topic(request.user, pk)
+    topic = require_topic(request.user, pk, details=False)
     key = drafts.reply_key(topic)
     stopped = _stopped_at_the_door(
         request,
@@ -391,7 +391,7 @@ def _draft_endpoint(request, *, key: str, allowed: bool, composer_url: str) -> H
 
 @require_POST
 def reply_draft(request: HttpRequest, pk: int) -> HttpResponse:
-    topic = require_topic(request.user, pk)
+    topic = require_topic(request.user, pk, details=False)
     return _draft_endpoint(
         request,
         key=drafts.reply_key(topic),

@@ -135,16 +135,23 @@ def unknown_names(body: str) -> list[str]:
     return _resolve(body).unknown
 
 
-def store_mentions(post: Post, users: Iterable) -> list:
+def store_mentions(post: Post, users: Iterable, *, new_post: bool = False) -> list:
     """Make ``post``'s Mention rows match ``users``: add the new, remove the ones no longer named.
 
     The post's own author is never stored. Returns the members newly mentioned (whom a
-    notification would tell), in the order given.
+    notification would tell), in the order given. A ``new_post`` (just inserted, in the
+    caller's transaction) has no rows yet: nothing is read, and nothing written unless it
+    names someone.
     """
     wanted: dict[int, object] = {}
     for user in users:
         if user.pk != post.author_id:
             wanted.setdefault(user.pk, user)
+    if new_post:
+        added = list(wanted.values())
+        if added:
+            Mention.objects.bulk_create([Mention(post=post, user_id=user.pk) for user in added])
+        return added
     with transaction.atomic():
         stored = set(Mention.objects.filter(post=post).values_list("user_id", flat=True))
         gone = stored - set(wanted)

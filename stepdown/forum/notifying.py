@@ -41,8 +41,10 @@ def _name(user) -> str:
     return user.username if user is not None else _("A former member")
 
 
-def _follow_own_topic(author, topic: Topic, *, started: bool) -> None:
-    if author is None:
+def _follow_own_topic(author, topic: Topic, *, started: bool, known: bool = False) -> None:
+    """The author follows ``topic`` if their preferences say so; ``known``: they have a follow
+    row for it already (following, or stopped following), so nothing changes."""
+    if author is None or known:
         return
     prefs = notification_queries.preferences_for(author)
     if prefs.follow_started if started else prefs.follow_replied:
@@ -111,7 +113,9 @@ def after_reply(post: Post, *, mentioned=()) -> None:
         return
     told = _tell_mentioned(post, topic, mentioned)
     told |= _tell_quoted(post, topic, told)
-    followers = set(notification_queries.followers(Target.TOPIC, topic.pk)) - told
+    # One read for the followers and for whether the author has a follow row already.
+    follows = notification_queries.follow_states(Target.TOPIC, topic.pk)
+    followers = {pk for pk, muted in follows.items() if not muted} - told
     followers = _readers(followers, topic)
     if followers:
         notifications.notify(
@@ -123,7 +127,7 @@ def after_reply(post: Post, *, mentioned=()) -> None:
             url=post.get_absolute_url(),
             group_key=f"topic:{topic.pk}",
         )
-    _follow_own_topic(post.author, topic, started=False)
+    _follow_own_topic(post.author, topic, started=False, known=post.author_id in follows)
 
 
 def after_new_topic(topic: Topic, post: Post, *, mentioned=()) -> None:

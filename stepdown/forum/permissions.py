@@ -332,12 +332,15 @@ def require_category(user, slug: str) -> Category:
     return row
 
 
-def require_topic(user, pk: int) -> Topic:
-    """A topic ``user`` may read (a merged one too: callers send readers to ``merged_into``)."""
-    topics = Topic.objects.select_related("category", "author", "article").filter(pk=pk)
-    topic = topics.first()
-    if topic is None:
-        raise Http404("No such topic.")
+def require_topic(user, pk: int, *, details: bool = True) -> Topic:
+    """A topic ``user`` may read (a merged one too: callers send readers to ``merged_into``),
+    with its category, and with ``details`` its author and article card (the composer shows
+    neither, so it loads less)."""
+    related = ("category", "author", "article") if details else ("category",)
+    try:
+        topic = Topic.objects.select_related(*related).get(pk=pk)
+    except Topic.DoesNotExist:
+        raise Http404("No such topic.") from None
     if not can_read_topic(user, topic):
         raise Http404("No such topic.")
     return topic

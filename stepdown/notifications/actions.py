@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import partial
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from stepdown.accounts.models import Block, User
@@ -48,19 +48,31 @@ def follow_by_default(user, *, target_type: str, target_id: int) -> None:
         pass
 
 
-def _recipients(user_ids: Iterable[int], actor, *, despite_blocks: bool = False) -> list[int]:
+def _recipients(
+    user_ids: Iterable[int], actor, *, despite_blocks: bool = False
+) -> dict[int, Preferences]:
     """Active members among ``user_ids``, without the actor and (unless ``despite_blocks``)
-    those who blocked the actor."""
+    those who blocked the actor, each with their preferences (unsaved defaults for a member
+    who never chose), in id order: one query."""
     ids = {pk for pk in user_ids if pk is not None}
     if actor is not None:
         ids.discard(actor.pk)
     if not ids:
-        return []
-    active = set(User.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
-    if actor is not None and active and not despite_blocks:
-        blocked_by = Block.objects.filter(blocker_id__in=active, blocked=actor)
-        active -= set(blocked_by.values_list("blocker_id", flat=True))
-    return sorted(active)
+        return {}
+    members = User.objects.filter(pk__in=ids, is_active=True)
+    if actor is not None and not despite_blocks:
+        blocked_actor = Block.objects.filter(blocker=OuterRef("pk"), blocked=actor)
+        members = members.exclude(Exists(blocked_actor))
+    chosen = "notification_preferences"
+    rows = members.order_by("pk").values_list(
+        "pk", chosen, f"{chosen}__delivery", f"{chosen}__email_frequency"
+    )
+    return {
+        pk: Preferences(user_id=pk, delivery=delivery, email_frequency=frequency)
+        if saved is not None
+        else Preferences(user_id=pk)
+        for pk, saved, delivery, frequency in rows
+    }
 
 
 def notify(
@@ -86,11 +98,9 @@ def notify(
     recipients = _recipients(user_ids, actor, despite_blocks=despite_blocks)
     if not recipients:
         return []
-    preferences = Preferences.objects.in_bulk(recipients)
     deliveries = {}
     immediate = []  # members told by email "as it happens"
-    for pk in recipients:
-        prefs = preferences.get(pk) or Preferences(user_id=pk)
+    for pk, prefs in recipients.items():
         delivery = prefs.delivery_for(kind)
         if delivery == Delivery.OFF:
             continue

@@ -29,6 +29,17 @@ def followers(target_type: str, target_ids) -> list[int]:
     )
 
 
+def follow_states(target_type: str, target_id: int) -> dict[int, bool]:
+    """Every member with a follow row for one target: their id -> muted (stopped following).
+    Those not muted are its followers; a member with either row is never followed again by
+    default. One query."""
+    return dict(
+        Follow.objects.filter(target_type=target_type, target_id=target_id).values_list(
+            "user_id", "muted"
+        )
+    )
+
+
 def is_following(user, *, target_type: str, target_id: int) -> bool:
     if not user.is_authenticated:
         return False
