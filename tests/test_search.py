@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -22,6 +23,7 @@ from stepdown.forum.models import ArticleCard, Post, Topic
 from stepdown.search import index
 from stepdown.search.backends import PostgreSQLBackend, get_backend
 from stepdown.search.models import SearchEntry
+from stepdown.search.queries import readable_categories_for_search
 from stepdown.search.query_syntax import QueryProblem, parse
 from tests.factories import CategoryFactory, UserFactory, make_topic
 
@@ -410,6 +412,26 @@ def test_search_shows_members_only_categories_to_signed_in_members(
     assert sorted(found(search(client, "baclofen"))) == sorted(
         [public.first_post_id, lounge.first_post_id]
     )
+
+
+def test_search_checks_entries_categories_only_when_searcher_cannot_read_them_all(
+    client, lounge_and_public, member
+):
+    # Reading every category, the index leaves each match's category unchecked; not reading
+    # one, it checks. Either way the results are those the searcher may read.
+    public, lounge = lounge_and_public
+    assert readable_categories_for_search(AnonymousUser())[1] is False
+    assert readable_categories_for_search(member)[1] is True
+    with CaptureQueriesContext(connection) as guest:
+        assert found(search(client, "baclofen")) == [public.first_post_id]
+    client.force_login(member)
+    with CaptureQueriesContext(connection) as signed_in:
+        assert len(found(search(client, "baclofen"))) == 2
+    guest_sql = " ".join(q["sql"] for q in guest.captured_queries if "search_entry" in q["sql"])
+    member_sql = " ".join(
+        q["sql"] for q in signed_in.captured_queries if "search_entry" in q["sql"]
+    )
+    assert "category_id IN" in guest_sql and "category_id IN" not in member_sql
 
 
 def test_search_refuses_members_only_category_filter_from_guests(

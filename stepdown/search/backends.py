@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
-from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils.html import escape
@@ -121,16 +120,29 @@ class Results:
 
 @dataclass(frozen=True)
 class _Filters:
-    category_ids: list[int]
+    category_ids: list[int] | None  # None: every category (the searcher may read them all)
     author_id: int | None
     since: datetime | None
     until: datetime | None
 
+    @property
+    def any(self) -> bool:
+        """Whether any condition applies (else every entry passes)."""
+        return not (
+            self.category_ids is None
+            and self.author_id is None
+            and self.since is None
+            and self.until is None
+        )
+
     def sql(self, alias: str = "e") -> tuple[str, list]:
         """WHERE conditions on ``search_entry`` (as ``alias``) with their parameters."""
-        placeholders = ", ".join(["%s"] * len(self.category_ids))
-        conditions = [f"{alias}.category_id IN ({placeholders})"]
-        params: list = list(self.category_ids)
+        conditions: list[str] = []
+        params: list = []
+        if self.category_ids is not None:
+            placeholders = ", ".join(["%s"] * len(self.category_ids))
+            conditions.append(f"{alias}.category_id IN ({placeholders})")
+            params.extend(self.category_ids)
         if self.author_id is not None:
             conditions.append(f"{alias}.author_id = %s")
             params.append(self.author_id)
@@ -140,7 +152,7 @@ class _Filters:
         if self.until is not None:
             conditions.append(f"{alias}.created_at < %s")
             params.append(connection.ops.adapt_datetimefield_value(self.until))
-        return " AND ".join(conditions), params
+        return " AND ".join(conditions) or "TRUE", params
 
 
 class SearchBackend:
@@ -213,19 +225,25 @@ class SearchBackend:
         until: datetime | None = None,
         page: int = 1,
         per_page: int = 20,
+        all_categories_readable: bool = False,
     ) -> Results:
         """The posts matching ``query`` in categories the searcher may read (and ``category``,
         ``author``, created in [since, until) when given), one page, best first.
 
         ``readable_category_ids`` is required and always applied: the caller passes the
-        categories the searcher may read, and nothing outside them is ever returned.
+        categories the searcher may read, and nothing outside them is ever returned. With
+        ``all_categories_readable`` (they are every category the forum has: see
+        ``queries.readable_categories_for_search``) the index skips that check.
         """
         category_ids = sorted(set(readable_category_ids))
         if category is not None:
             category_ids = [pk for pk in category_ids if pk == category]
         if not category_ids:
             return Results()
-        filters = _Filters(category_ids, author, since, until)
+        # The searcher may read every category and chose none: no entry's category is checked
+        # (the posts shown are checked again as they load, whatever the index says).
+        everything = all_categories_readable and category is None
+        filters = _Filters(None if everything else category_ids, author, since, until)
         return self._search(query, filters, page=max(1, page), per_page=per_page)
 
     def _search(self, query: ParsedQuery, filters: _Filters, *, page: int, per_page: int):
@@ -243,12 +261,15 @@ class SQLiteBackend(SearchBackend):
     # not win by length alone), then warned passages and article details. Like PostgreSQL's
     # ts_rank_cd, it uses no statistics over the whole index: bm25 would, and for a common word
     # or phrase those cost a pass over every post that has it, however few are ranked.
+    # Most entries have no title (replies) and no extra text: those are not highlighted.
     SCORE = (
-        f"2.5 * {_MATCHES.format(column=0, name='title')}"
+        "CASE WHEN search_entry_fts.title = '' THEN 0"
+        f" ELSE 2.5 * {_MATCHES.format(column=0, name='title')} END"
         f" + {_MATCHES.format(column=1, name='body')}"
         " / (1.0 + length(search_entry_fts.body) / 400.0)"
-        f" + 0.5 * {_MATCHES.format(column=2, name='extra')}"
-        " / (1.0 + length(search_entry_fts.extra) / 400.0)"
+        " + CASE WHEN search_entry_fts.extra = '' THEN 0"
+        f" ELSE 0.5 * {_MATCHES.format(column=2, name='extra')}"
+        " / (1.0 + length(search_entry_fts.extra) / 400.0) END"
     )
 
     def _matching(self, filters: _Filters) -> tuple[str, str, list]:
@@ -262,21 +283,14 @@ class SQLiteBackend(SearchBackend):
                 where,
                 params,
             )
-        # Otherwise the FTS5 table drives (its doclists give matches newest first) and each
-        # match's entry is looked up only to check the filters; when the searcher may read every
-        # category and no date is given, not at all (the first test is worked out once per
-        # query, and a true one skips the lookups).
+        if not filters.any:
+            return "search_entry_fts", where, params
+        # Otherwise the FTS5 table drives (its doclists give matches newest first), and each
+        # match's entry is looked up to check the filters.
         condition = (
             "EXISTS (SELECT 1 FROM search_entry e"  # nosec B608
             f" WHERE e.post_id = search_entry_fts.rowid AND {where})"
         )
-        if filters.since is None and filters.until is None:
-            placeholders = ", ".join(["%s"] * len(filters.category_ids))
-            condition = (
-                f"(NOT EXISTS (SELECT 1 FROM {_category_table()}"  # nosec B608
-                f" WHERE id NOT IN ({placeholders})) OR {condition})"
-            )
-            params = [*filters.category_ids, *params]
         return "search_entry_fts", condition, params
 
     def _search(self, query, filters, *, page, per_page):
@@ -547,11 +561,6 @@ class PostgreSQLBackend(SearchBackend):
             found = cursor.fetchone()[0]
             if found > limit:
                 return newest - span
-
-
-@cache
-def _category_table() -> str:
-    return apps.get_model("forum", "Category")._meta.db_table
 
 
 @cache

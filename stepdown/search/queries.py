@@ -6,13 +6,14 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import F, Func, IntegerField, Subquery
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from stepdown.forum.models import Post
-from stepdown.forum.permissions import public_post_q, public_topic_q
+from stepdown.forum.models import Category, Post
+from stepdown.forum.permissions import public_post_q, public_topic_q, readable_categories
 
 from .backends import get_backend
 from .query_syntax import ParsedQuery
@@ -90,10 +91,28 @@ class ResultsPage:
         return self.number + 1
 
 
+# How many categories the forum has, beside each readable one (a subquery: no query of its own).
+_CATEGORIES_IN_ALL = Subquery(
+    # Func, not Count: an aggregate here would group the subquery by every column.
+    Category.objects.order_by()
+    .annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+    .values("n")
+)
+
+
+def readable_categories_for_search(user) -> tuple[list[Category], bool]:
+    """The categories ``user`` may read (``forum.permissions.readable_categories``), and whether
+    they are every category the forum has (then the index need not check each match's
+    category). One query."""
+    categories = list(readable_categories(user).annotate(categories_in_all=_CATEGORIES_IN_ALL))
+    return categories, bool(categories) and len(categories) == categories[0].categories_in_all
+
+
 def search_posts(
     *,
     query: ParsedQuery,
     readable_categories,
+    all_categories_readable: bool = False,
     category=None,
     author=None,
     since: datetime | None = None,
@@ -102,10 +121,12 @@ def search_posts(
 ) -> ResultsPage:
     """One page of the posts matching ``query`` that the searcher may read, best first.
 
-    ``readable_categories``: the categories the searcher may read (forum.permissions). The index
-    filters by them; the posts shown are checked again as they are loaded (for everyone's eyes,
-    in a shown topic, still in a readable category), so an index a step behind can never show
-    what the searcher may not see. A fixed number of queries whatever the number of results.
+    ``readable_categories``: the categories the searcher may read (forum.permissions), and
+    ``all_categories_readable`` whether they are all there are (both from
+    ``readable_categories_for_search``). The index filters by them; the posts shown are checked
+    again as they are loaded (for everyone's eyes, in a shown topic, still in a readable
+    category), so an index a step behind can never show what the searcher may not see. A fixed
+    number of queries whatever the number of results.
     """
     readable_ids = [c.pk for c in readable_categories]
     arguments = {
@@ -115,6 +136,7 @@ def search_posts(
         "since": since,
         "until": until,
         "per_page": RESULTS_PER_PAGE,
+        "all_categories_readable": all_categories_readable,
     }
     backend = get_backend()
     found = backend.search(query, page=page, **arguments)

@@ -8,11 +8,10 @@ from django.views.decorators.http import require_GET
 
 from stepdown.core import ratelimit
 from stepdown.core.pagination import page_numbers
-from stepdown.forum.permissions import readable_categories
 
 from .backends import candidates_limit
 from .forms import SearchForm
-from .queries import search_posts
+from .queries import readable_categories_for_search, search_posts
 
 
 def _page_number(value: str | None) -> int:
@@ -27,7 +26,7 @@ def search(request: HttpRequest) -> HttpResponse:
     """Search the posts the reader may read. Without a query, the empty form and some help;
     with a query that cannot be searched or a bad filter, the form again with a message beside
     the field and everything typed kept (status 400)."""
-    categories = list(readable_categories(request.user))
+    categories, all_readable = readable_categories_for_search(request.user)
     asked = any(request.GET.get(name) for name in ("q", "category", "author", "from", "to"))
     form = SearchForm(request.GET if asked else None, categories=categories)
     context = {"form": form, "searched": False, "candidates": candidates_limit()}
@@ -49,6 +48,7 @@ def search(request: HttpRequest) -> HttpResponse:
         page = search_posts(
             query=form.cleaned_data["parsed"],
             readable_categories=categories,
+            all_categories_readable=all_readable,
             category=form.cleaned_data["category"],
             author=form.cleaned_data["author"],
             since=since,
