@@ -11,6 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -23,7 +24,7 @@ from stepdown.forum.models import ArticleCard, Post, Topic
 from stepdown.search import index
 from stepdown.search.backends import PostgreSQLBackend, get_backend
 from stepdown.search.models import SearchEntry
-from stepdown.search.queries import readable_categories_for_search
+from stepdown.search.queries import addresses, readable_categories_for_search
 from stepdown.search.query_syntax import QueryProblem, parse
 from tests.factories import CategoryFactory, UserFactory, make_topic
 
@@ -300,6 +301,14 @@ def test_search_explains_when_author_is_unknown(client, category):
     assert response.status_code == 400
     html = response.content.decode()
     assert "No member goes by that name" in html and 'value="nobody-here"' in html
+
+
+@pytest.mark.parametrize("username", ["willow", "zoë", "a.b+c@d-e_f", "ÅSA"])
+def test_search_result_addresses_are_those_reverse_gives(username):
+    member_url = addresses("forum:member", "username", "stepdown-hole")
+    post_url = addresses("forum:post", "pk", "9876543210")
+    assert member_url(username) == reverse("forum:member", kwargs={"username": username})
+    assert post_url(12345) == reverse("forum:post", kwargs={"pk": 12345})
 
 
 # --- Paging and cost ----------------------------------------------------------------------------

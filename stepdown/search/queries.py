@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
+from urllib.parse import quote
 
 from django.db.models import F, Func, IntegerField, Subquery
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
@@ -48,7 +52,7 @@ class Result:
             return gettext("Topic start")
         return gettext("Reply #%(n)s") % {"n": self.position}
 
-    @property
+    @cached_property
     def local_created_at(self) -> datetime:
         return timezone.localtime(self.created_at)
 
@@ -89,6 +93,16 @@ class ResultsPage:
     @property
     def next_page_number(self) -> int:
         return self.number + 1
+
+
+def addresses(name: str, key: str, hole: str) -> Callable[[object], str]:
+    """``reverse(name, kwargs={key: value})`` for many values, reversing once: the address is
+    cut around ``hole`` (a value the URL pattern accepts) and each value quoted as ``reverse``
+    quotes it. For the twenty results of a page, where reverse() each time costs more than the
+    rest of their addresses' work."""
+    head, tail = reverse(name, kwargs={key: hole}).split(hole)
+    safe = RFC3986_SUBDELIMS + "/~:@"
+    return lambda value: f"{head}{quote(str(value), safe=safe)}{tail}"
 
 
 # How many categories the forum has, beside each readable one (a subquery: no query of its own).
@@ -163,7 +177,8 @@ def search_posts(
     by_id = {row[0]: row for row in rows}
     categories = {c.pk: c for c in readable_categories}
     category_urls: dict[int, str] = {}
-    member_urls: dict[str, str] = {}
+    post_url = addresses("forum:post", "pk", "9876543210")
+    member_url = addresses("forum:member", "username", "stepdown-hole")
     results = []
     for hit in found.hits:
         row = by_id.get(hit.post_id)
@@ -173,18 +188,16 @@ def search_posts(
         shown_in = categories[category_id]
         if category_id not in category_urls:
             category_urls[category_id] = shown_in.get_absolute_url()
-        if username is not None and username not in member_urls:
-            member_urls[username] = reverse("forum:member", kwargs={"username": username})
         results.append(
             Result(
                 post_id=pk,
-                url=reverse("forum:post", kwargs={"pk": pk}),
+                url=post_url(pk),
                 title=title,
                 tag=tag,
                 position=position,
                 created_at=created_at,
                 author_name=username,
-                author_url=member_urls[username] if username is not None else "",
+                author_url=member_url(username) if username is not None else "",
                 category_name=shown_in.name,
                 category_url=category_urls[category_id],
                 snippet=hit.snippet,
