@@ -254,3 +254,23 @@ def test_with_redis_the_kept_pages_are_shared_and_dropped_the_same(
     assert shows in response.content.decode()
     caches["pages"].clear()
     caches["member-pages"].clear()
+
+
+@pytest.mark.parametrize(
+    ("sql", "reach"),
+    [
+        ('INSERT INTO "forum_post" ("body") VALUES (%s)', page_cache.EVERYONE),
+        ('UPDATE "forum_draft" SET "fields" = %s WHERE "id" = %s', page_cache.MEMBERS_ONLY),
+        ('INSERT INTO "notifications_notification" ("text") VALUES (%s)', page_cache.MEMBERS_ONLY),
+        ('UPDATE "forum_topicread" SET "position" = %s', page_cache.MEMBERS_ONLY),
+        ('DELETE FROM "accounts_block" WHERE "id" = %s', page_cache.MEMBERS_ONLY),
+        ('UPDATE "django_session" SET "session_data" = %s', ()),
+        ('INSERT INTO "search_entry" ("body") VALUES (%s)', ()),
+        ('INSERT INTO "django_tasks_database_dbtaskresult" ("id") VALUES (%s)', ()),
+        ('UPDATE "accounts_user" SET "last_login" = %s WHERE "id" = %s', ()),
+        ('UPDATE "accounts_user" SET "display_name" = %s WHERE "id" = %s', page_cache.EVERYONE),
+        ('SELECT * FROM "forum_post"', ()),
+    ],
+)
+def test_each_write_reaches_the_pages_that_could_show_it(sql, reach):
+    assert page_cache.reach(sql) == reach
