@@ -55,18 +55,20 @@ def _append_post(
     *,
     author,
     body: str,
+    rendered: mentions.RenderedBody,
     now,
     submission_key: str = "",
     approval: str = Approval.APPROVED,
 ) -> tuple[Post, list]:
     """Add a post at the end of ``topic`` (locked by the caller) and update every counter.
 
-    A post waiting for approval takes its position but counts nowhere until it is approved
+    ``rendered`` is ``body`` through ``mentions.render_body``, done by the caller before its
+    transaction (on SQLite the write lock is held for the writes only). A post waiting for
+    approval takes its position but counts nowhere until it is approved
     (``approval.approve_post`` recounts). Returns the post and the members it newly mentions
     (for the notifications after commit).
     """
     position = topic.last_position + 1
-    rendered = mentions.render_body(body)
     post = Post.objects.create(
         topic=topic,
         position=position,
@@ -159,6 +161,7 @@ def _create_topic(
     now = timezone.now()
     # New members' first posts, and posts the safety net holds, wait for a moderator.
     screening = approvals.screen(author, title, body)
+    rendered = mentions.render_body(body)
     with transaction.atomic():
         topic = Topic.objects.create(
             category=category,
@@ -177,6 +180,7 @@ def _create_topic(
             topic,
             author=author,
             body=body,
+            rendered=rendered,
             now=now,
             submission_key=submission_key,
             approval=screening.approval,
@@ -215,6 +219,7 @@ def create_reply(
     """
     # New members' first posts, and posts the safety net holds, wait for a moderator.
     screening = approvals.screen(author, body)
+    rendered = mentions.render_body(body)
     try:
         with transaction.atomic():
             # The row lock (PostgreSQL) or the IMMEDIATE transaction (SQLite) serialises
@@ -226,6 +231,7 @@ def create_reply(
                 topic,
                 author=author,
                 body=body,
+                rendered=rendered,
                 now=timezone.now(),
                 submission_key=submission_key,
                 approval=screening.approval,

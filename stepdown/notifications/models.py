@@ -172,7 +172,14 @@ class Preferences(models.Model):
         return f"preferences of {self.user_id}"
 
     def delivery_for(self, kind: str) -> str:
-        chosen = self.delivery.get(kind) or DEFAULT_DELIVERY.get(kind, Delivery.APP)
-        if kind in URGENT_KINDS and chosen == Delivery.OFF:
-            return Delivery.APP
-        return chosen
+        return delivery_for(self.delivery, kind)
+
+
+def delivery_for(chosen: dict, kind: str) -> str:
+    """How a member hears of ``kind``, given the deliveries they chose (``Preferences.delivery``;
+    empty for one who never chose): their choice, else the default; an urgent kind is never off.
+    """
+    delivery = chosen.get(kind) or DEFAULT_DELIVERY.get(kind, Delivery.APP)
+    if kind in URGENT_KINDS and delivery == Delivery.OFF:
+        return Delivery.APP
+    return delivery
