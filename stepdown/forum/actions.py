@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
@@ -211,7 +212,8 @@ def _lock_topic(topic: Topic) -> None:
 def create_reply(
     topic: Topic, *, author, body: str, submission_key: str = "", draft_key: str = ""
 ) -> Post:
-    """Add a reply at the end of ``topic`` (brought up to date with its row as locked).
+    """Add a reply at the end of ``topic``. The post's ``topic`` is a copy brought up to date
+    with the row as locked; the caller's ``topic`` is left as it was.
 
     With a ``submission_key``, a repeated submission (double click, retry) returns the post the
     first one created instead of adding a second. With a ``draft_key``, the author's draft for
@@ -226,9 +228,10 @@ def create_reply(
             # positions. A submission key used before is refused by its unique constraint
             # (post_submission_once) at the post's INSERT, the transaction's first write, so
             # the ordinary reply asks nothing beforehand.
-            _lock_topic(topic)
+            locked = copy.copy(topic)
+            _lock_topic(locked)
             post, mentioned = _append_post(
-                topic,
+                locked,
                 author=author,
                 body=body,
                 rendered=rendered,
