@@ -255,7 +255,11 @@ STEPDOWN_GUEST_CACHED_PAGES = (
     "forum:member",
     "forum:category_feed",
     "forum:topic_feed",
+    "search:search",
 )
+# Query parameters a kept page may be asked with besides ?page=N, each at most once: a search's
+# words and filters (popular searches are asked again and again; any other parameter is not kept).
+STEPDOWN_CACHED_PAGE_PARAMS = {"search:search": ("q", "category", "author", "from", "to", "page")}
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -8,6 +8,7 @@ from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template import engines
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
 
@@ -556,3 +557,47 @@ def test_pages_and_generation_are_shared_through_redis_when_it_is_the_cache(
     assert cache_state(after) == "miss"
     assert b"A fresh reply" in after.content
     caches["pages"].clear()
+
+
+# --- Searches ------------------------------------------------------------------------------------
+
+
+def test_a_search_asked_again_is_kept_until_a_post_could_change_it(client, topic):
+    url = "/search/?q=melatonin&page=1"
+    first = guest_get(client, url)
+    assert cache_state(first) == "miss"
+    assert b"<mark>" not in first.content  # nothing found yet
+    again = guest_get(client, url)
+    assert cache_state(again) == "hit"
+    assert again.content == first.content
+    actions.create_reply(topic, author=topic.author, body="Melatonin helped me sleep.")
+    after = guest_get(client, url)
+    assert cache_state(after) == "miss"
+    assert b"<mark>Melatonin</mark>" in after.content
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["q=taper&nocache=1", "q=taper&q=dose", "q=" + "taper+" * 60, "q=taper&next=/"],
+)
+def test_a_search_with_anything_else_in_its_address_is_answered_fresh(client, topic, query):
+    for _ in range(2):
+        assert cache_state(client.get(f"/search/?{query}")) == "bypass"
+
+
+def test_a_members_search_never_shows_a_guest_what_only_members_read(
+    client, topic, members_category
+):
+    make_topic(members_category, title="Lounge melatonin chat", body="Melatonin in the lounge.")
+    member = UserFactory(username="quietwillow")
+    signed = Client()
+    signed.force_login(member)
+    url = "/search/?q=melatonin"
+    for expected in ("miss", "hit"):
+        response = signed.get(url)
+        assert cache_state(response) == expected
+        assert b"Lounge melatonin chat" in response.content
+    for expected in ("miss", "hit"):
+        response = guest_get(client, url)
+        assert cache_state(response) == expected
+        assert b"Lounge melatonin chat" not in response.content

@@ -83,7 +83,7 @@ def _may_reuse(request: HttpRequest) -> bool:
         and _SESSION_MESSAGES not in session
         and "HTTP_HX_REQUEST" not in request.META
         and "HTTP_AUTHORIZATION" not in request.META
-        and page_cache._PAGE_QUERY.fullmatch(request.META.get("QUERY_STRING", "")) is not None
+        and page_cache.query_may_share(request)
     )
 
 

@@ -2,10 +2,11 @@
 
 What is cached: the answer to a GET or HEAD of a page named in
 ``settings.STEPDOWN_GUEST_CACHED_PAGES`` (URL names: the home page, categories, topics, Latest,
-member pages, feeds) from a browser that sends no session cookie and no message cookie, is not
-an htmx request, and asks at most ``?page=N``. Only a 200 that sets no cookie, holds no CSRF
-token and used no CSP nonce is kept, so a kept page is the same for every guest. Members (and
-anyone with a session) always get a freshly rendered page, marked ``private``.
+member pages, feeds, search) from a browser that sends no session cookie and no message cookie,
+is not an htmx request, and asks at most ``?page=N`` (a search: its words and filters, each at
+most once, ``STEPDOWN_CACHED_PAGE_PARAMS``). Only a 200 that sets no cookie, holds no CSRF token
+and used no CSP nonce is kept, so a kept page is the same for every guest. Members' pages are
+kept for each of them alone by ``core/member_pages.py``; both are marked ``private``.
 
 Where: the ``pages`` cache (Redis when ``REDIS_URL`` is set, so every app process shares the
 pages; otherwise each process keeps its own). The key is the scheme, host, language, path, page
@@ -15,8 +16,9 @@ rendered under.
 When a kept page goes: whenever the generation changes, which it does after every database write
 that could change what a guest sees. :func:`watch_writes` sits on every database connection and
 looks at each INSERT, UPDATE and DELETE: a write to any table not in ``_INVISIBLE_TABLES``
-(sessions, read state, drafts, notifications, conversations, the search index, the task queue,
-...) changes the generation once its transaction commits. Watching the SQL, not model signals,
+(read state, drafts, notifications, conversations: members' own, see ``reach``) nor in
+``_UNSHOWN_TABLES`` (sessions, the task queue) changes the generation once its transaction
+commits. Watching the SQL, not model signals,
 means queryset ``.update()`` and ``.delete()``, raw SQL, the admin and code written later are all
 covered without anyone remembering to call anything. A new table is watched by default.
 
@@ -64,6 +66,7 @@ GENERATION_FILE = "page-cache-generation"
 STATUS_HEADER = "X-Page-Cache"
 _MESSAGE_COOKIE = "messages"  # django.contrib.messages' cookie storage
 _PAGE_QUERY = re.compile(r"(?:page=[0-9]{1,9})?")
+_MAX_QUERY = 300  # longer query strings are answered fresh, never kept
 
 # Tables whose rows show on no cached page, a guest's or a member's: writing them changes none.
 # (A member's session is part of their pages' key instead: core/member_pages.py.)
@@ -71,7 +74,6 @@ _UNSHOWN_TABLES = (
     "django_session",
     "django_tasks",  # the background queue
     "django_admin_log",
-    "search_",  # the index (search pages are never cached)
 )
 # Tables whose rows only members see (their own drafts, notifications, read state, ...): writing
 # them changes members' cached pages but no guest's. Everything else (forum, accounts.User,
@@ -208,7 +210,7 @@ def bump() -> None:
 def reach(sql: object) -> tuple[Generation, ...]:
     """The generations this SQL statement changes: both when a guest could see the change,
     ``MEMBERS`` alone when only members could (their drafts, notifications, read state, ...),
-    none for reads and for tables no page shows (sessions, the task queue, the search index)."""
+    none for reads and for tables no page shows (sessions, the task queue, the admin log)."""
     if not isinstance(sql, str):
         return EVERYONE  # composed SQL: assume so
     match = _WRITE.match(sql)
@@ -285,6 +287,7 @@ def bump_on_signal(**kwargs) -> None:
     """A signal receiver for ``post_migrate`` and ``setting_changed``: pages may differ now."""
     build_token.cache_clear()
     _cached_page_names.cache_clear()
+    _page_params.cache_clear()
     _url_name.cache_clear()
     GUESTS.forget_file()
     MEMBERS.forget_file()
@@ -329,6 +332,26 @@ def page_url_name(request: HttpRequest) -> str | None:
     return name if name in _cached_page_names() else None
 
 
+@cache
+def _page_params() -> dict[str, frozenset[str]]:
+    configured = getattr(settings, "STEPDOWN_CACHED_PAGE_PARAMS", {})
+    return {name: frozenset(params) for name, params in configured.items()}
+
+
+def query_may_share(request: HttpRequest) -> bool:
+    """Whether the query string is one a kept page may answer: at most ``page=N``, or for the
+    pages named in ``STEPDOWN_CACHED_PAGE_PARAMS`` (search) each of their parameters at most
+    once and nothing else (any other parameter, say one added to bypass the cache, is not)."""
+    query = request.META.get("QUERY_STRING", "")
+    if _PAGE_QUERY.fullmatch(query) is not None:
+        return True
+    allowed = _page_params().get(_url_name(request.path_info, settings.ROOT_URLCONF) or "")
+    if not allowed or len(query) > _MAX_QUERY:
+        return False
+    names = [pair.partition("=")[0] for pair in query.split("&")]
+    return set(names) <= allowed and len(set(names)) == len(names)
+
+
 def _guest_may_share(request: HttpRequest) -> bool:
     """A request whose answer is the same for every guest: no session, no messages, no htmx."""
     return (
@@ -337,7 +360,7 @@ def _guest_may_share(request: HttpRequest) -> bool:
         and _MESSAGE_COOKIE not in request.COOKIES
         and "HTTP_HX_REQUEST" not in request.META
         and "HTTP_AUTHORIZATION" not in request.META
-        and _PAGE_QUERY.fullmatch(request.META.get("QUERY_STRING", "")) is not None
+        and query_may_share(request)
     )
 
 
