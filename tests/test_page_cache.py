@@ -601,3 +601,18 @@ def test_a_members_search_never_shows_a_guest_what_only_members_read(
         response = guest_get(client, url)
         assert cache_state(response) == expected
         assert b"Lounge melatonin chat" not in response.content
+
+
+def test_without_redis_each_generation_is_a_file_overwritten_in_place(settings, tmp_path):
+    settings.STEPDOWN_PAGE_CACHE_GENERATION_FILE = tmp_path / "generation"
+    for generation in page_cache.EVERYONE:
+        generation.file.write_text("")  # an empty file is no generation: a first one is set
+        first = generation.current()
+        assert first and generation.file.read_text() == first
+        inode = generation.file.stat().st_ino
+        generation.bump()
+        second = generation.current()
+        assert second != first and len(second) == len(first) == 29
+        assert generation.file.stat().st_ino == inode  # the same file, written over
+    assert page_cache.GUESTS.file != page_cache.MEMBERS.file
+    assert page_cache.GUESTS.current() != page_cache.MEMBERS.current()
