@@ -56,8 +56,11 @@ def topic_page(topic: Topic, number: int, user) -> TopicPage:
             position__lte=number * per_page,
         )
         .select_related("author")
-        .order_by("position")
+        .order_by("position")[:per_page]  # never more: positions are unique in a topic
     )
+    # The LIMIT changes no answer but tells PostgreSQL how few rows come: without it, on a long
+    # topic's first page (low positions, common in every topic) it expected thousands and
+    # joined the authors by hashing the whole member table (20 ms instead of 0.1).
     for post in posts:
         post.topic = topic  # already loaded: permission checks per post need no query
     return TopicPage(number=number, count=page_count(topic), items=posts)
