@@ -110,12 +110,7 @@ def _key(request: HttpRequest) -> str | None:
 
 def _storable(request: HttpRequest, response: HttpResponse, user_pk) -> bool:
     return (
-        request.method == "GET"
-        and response.status_code == 200
-        and not response.streaming
-        and not response.cookies
-        and not response.has_header("Cache-Control")
-        and not getattr(request, "_csp_nonce", None)
+        page_cache.replayable(request, response)
         and not request.session.modified
         and getattr(request.user, "pk", None) == user_pk  # nobody signed in or out meanwhile
     )

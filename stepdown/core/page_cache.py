@@ -431,14 +431,22 @@ def generation_now() -> str:
     return GUESTS.from_file()
 
 
-def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+def replayable(request: HttpRequest, response: HttpResponse) -> bool:
+    """A whole page that may be answered again as it is: a GET's complete 200 that sets no
+    cookie, says nothing of caching itself and used no CSP nonce (never replay a nonce)."""
     return (
         request.method == "GET"
         and response.status_code == 200
         and not response.streaming
         and not response.cookies
         and not response.has_header("Cache-Control")
-        and not getattr(request, "_csp_nonce", None)  # a nonce in the page: never replay it
+        and not getattr(request, "_csp_nonce", None)
+    )
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    return (
+        replayable(request, response)
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         and not getattr(getattr(request, "user", None), "is_authenticated", False)
         and b"csrfmiddlewaretoken" not in response.content
