@@ -146,6 +146,32 @@ def test_posting_deletes_the_draft(member_client, topic):
     assert textarea_text(member_client.get(reply_url(topic)).content.decode()) == ""
 
 
+def test_autosave_arriving_after_its_form_was_posted_brings_no_draft_back(
+    member_client, member, topic, category
+):
+    # composer.js stops saving once the form is sent, but a save already on its way can reach
+    # the server after the post: the text is in the post, so no draft is offered again.
+    key = "a" * 32
+    fields = {"body": "Posted already.", "submission_key": key}
+    assert member_client.post(reply_url(topic), fields).status_code == 302
+    answer = autosave(member_client, draft_url(topic), **fields)
+    assert answer.json() == {"saved": False, "label": ""}
+    assert not Draft.objects.filter(user=member).exists()
+    # A new topic's form the same way.
+    new_topic = reverse("forum:new_topic", kwargs={"slug": category.slug})
+    topic_fields = {"title": "Sleep", "body": "Posted too.", "submission_key": "b" * 32}
+    assert member_client.post(new_topic, topic_fields).status_code == 302
+    new_draft = reverse("forum:new_topic_draft", kwargs={"slug": category.slug})
+    assert autosave(member_client, new_draft, **topic_fields).json()["saved"] is False
+    assert not Draft.objects.filter(user=member).exists()
+    # A form not posted yet (its own key) is saved as ever, and another member's key is theirs.
+    fields["submission_key"] = "c" * 32
+    assert autosave(member_client, draft_url(topic), **fields).json()["saved"] is True
+    other = Client()
+    other.force_login(UserFactory(username="otherwriter"))
+    assert autosave(other, draft_url(topic), body="Mine", submission_key=key).json()["saved"]
+
+
 def test_save_draft_button_without_javascript_returns_to_composer(member_client, topic):
     response = member_client.post(draft_url(topic), {"body": "Saved by hand"}, follow=True)
     assert response.redirect_chain[-1][0] == reply_url(topic)

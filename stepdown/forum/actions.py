@@ -103,18 +103,25 @@ def _append_post(
     return post, mentioned
 
 
-def _already_submitted(author, submission_key: str) -> Post | None:
-    """The post an earlier request with the same submission key created, if any."""
-    if not submission_key or author is None:
-        return None
+def _submitted(author, submission_key: str):
+    """The posts (one at most) ``author`` made with ``submission_key``."""
+    if not submission_key or author is None or not author.is_authenticated:
+        return Post.objects.none()
     # Said as the unique index's condition says it, so the lookup uses that index (SQLite uses
     # a partial index only for queries that repeat its WHERE).
-    return (
-        Post.objects.select_related("topic")
-        .filter(author=author, submission_key=submission_key)
-        .exclude(submission_key="")
-        .first()
+    return Post.objects.filter(author=author, submission_key=submission_key).exclude(
+        submission_key=""
     )
+
+
+def _already_submitted(author, submission_key: str) -> Post | None:
+    """The post an earlier request with the same submission key created, if any."""
+    return _submitted(author, submission_key).select_related("topic").first()
+
+
+def already_posted(author, submission_key: str) -> bool:
+    """Whether the form that carried ``submission_key`` was posted already (by ``author``)."""
+    return _submitted(author, submission_key).exists()
 
 
 def create_topic(

@@ -376,6 +376,10 @@ def _draft_endpoint(request, *, key: str, allowed: bool, composer_url: str) -> H
             return JsonResponse({"saved": False, "label": ""})
         messages.success(request, _("Your draft is discarded."))
         return redirect(composer_url)
+    if autosave and actions.already_posted(request.user, request.POST.get("submission_key", "")):
+        # An autosave that left before its form was posted and arrived after: the text is in
+        # the post, and the draft the post discarded stays discarded.
+        return JsonResponse({"saved": False, "label": ""})
     draft = actions.save_draft(request.user, key=key, fields=drafts.draft_fields(request.POST))
     if autosave:
         return JsonResponse({"saved": draft is not None, "label": _saved_label(draft)})
