@@ -222,13 +222,13 @@ CACHES["pages"] = {
 if "locmem" in CACHES["pages"]["BACKEND"]:
     CACHES["pages"].update(LOCATION="pages", OPTIONS={"MAX_ENTRIES": 400})
 # Members' own pages (core/member_pages.py): in Redis with the guests' pages, else in each
-# process's memory (at most 300 pages, about 20 MB).
+# process's memory (at most 150 pages: a topic page is about 100 KB, so about 15 MB).
 CACHES["member-pages"] = {
     **CACHES["default"],
     "KEY_PREFIX": CACHES["default"].get("KEY_PREFIX", "stepdown") + "-member-pages",
 }
 if "locmem" in CACHES["member-pages"]["BACKEND"]:
-    CACHES["member-pages"].update(LOCATION="member-pages", OPTIONS={"MAX_ENTRIES": 300})
+    CACHES["member-pages"].update(LOCATION="member-pages", OPTIONS={"MAX_ENTRIES": 150})
 # Rendered posts of topic pages (forum/post_fragments.py), shared by readers who see the same
 # HTML, and members' category rights (forum/permissions.py): in Redis with the pages, else in
 # each process's memory (at most 4,000 entries, about 20 MB). They go with the guest pages'

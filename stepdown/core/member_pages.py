@@ -35,7 +35,7 @@ replaced by a newly masked token of the member's own secret) and each form's
 tabs never share a key, so one never swallows the other's reply).
 
 Where: the ``member-pages`` cache (Redis when ``REDIS_URL`` is set, else each process's memory,
-at most a few hundred pages). This middleware is the last one, inside the session, CSRF,
+at most 150 pages). This middleware is the last one, inside the session, CSRF,
 authentication and message middleware, so a kept page gets every header those add afresh.
 """
 
