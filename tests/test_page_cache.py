@@ -604,6 +604,10 @@ def test_a_members_search_never_shows_a_guest_what_only_members_read(
 
 
 def test_without_redis_each_generation_is_a_file_overwritten_in_place(settings, tmp_path):
+    settings.CACHES = {  # each process's own memory, as without REDIS_URL
+        **settings.CACHES,
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
     settings.STEPDOWN_PAGE_CACHE_GENERATION_FILE = tmp_path / "generation"
     for generation in page_cache.EVERYONE:
         generation.file.write_text("")  # an empty file is no generation: a first one is set
