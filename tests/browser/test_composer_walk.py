@@ -171,3 +171,32 @@ def test_signed_out_while_writing_keeps_the_reply_through_sign_in(transactional_
     assert not Post.objects.filter(body_markdown="An hour of writing.").exists()
     page.get_by_role("button", name="Post reply").click()
     expect(page.locator(".post__body", has_text="An hour of writing.")).to_have_count(1)
+
+
+def test_a_kept_page_posts_and_saves_drafts_like_a_fresh_one(transactional_db, page):
+    # The topic page asked for again is the member's kept page (core/member_pages.py): its
+    # CSRF token and submission key are put in fresh, and the composer works as on any page.
+    member, topic = make_world()
+    sign_in(page, "rowan", topic.get_absolute_url())
+    states = []
+    for _ in range(3):
+        response = page.goto(topic.get_absolute_url())
+        states.append(response.headers.get("x-page-cache"))
+    assert states[-1] == "hit", states
+    keys = {page.locator("input[name=submission_key]").input_value()}
+    page.reload()
+    keys.add(page.locator("input[name=submission_key]").input_value())
+    assert len(keys) == 2  # a new key on every page served
+    page.get_by_label("Your message").press_sequentially("Written on a kept page.")
+    expect(page.locator("[data-composer-status]")).to_contain_text("Draft saved")
+    # The draft dropped the kept page: it is there on the way back.
+    back = page.goto(topic.get_absolute_url())
+    assert back.headers.get("x-page-cache") == "miss"
+    expect(page.get_by_label("Your message")).to_have_value("Written on a kept page.")
+    # Posted from a kept page: its fresh CSRF token and key are accepted.
+    assert page.reload().headers.get("x-page-cache") == "hit"
+    expect(page.get_by_label("Your message")).to_have_value("Written on a kept page.")
+    page.get_by_role("button", name="Post reply").click()
+    expect(page).to_have_url(re.compile(r"#post-\d+$"))
+    expect(page.locator(".post__body", has_text="Written on a kept page.")).to_have_count(1)
+    assert not Draft.objects.filter(user=member).exists()
