@@ -118,22 +118,14 @@ def _storable(request: HttpRequest, response: HttpResponse, user_pk) -> bool:
 
 def _with_placeholders(content: bytes, csrf_secret: str | None) -> bytes | None:
     """``content`` with the CSRF tokens and submission keys made placeholders (None: a token
-    that is not the member's own, which is never kept)."""
-
-    def token(match: re.Match) -> bytes:
-        if csrf_secret is None or not _is_token_of(match.group(2).decode(), csrf_secret):
-            raise ValueError("a token of another secret")
-        return match.group(1) + _CSRF_PLACEHOLDER + match.group(3)
-
-    try:
-        content = _CSRF_INPUT.sub(token, content)
-    except ValueError:
+    that is not a masked token of the member's own secret, and the page is never kept)."""
+    tokens = {match.group(2).decode() for match in _CSRF_INPUT.finditer(content)}
+    if tokens and (
+        csrf_secret is None or not all(_does_token_match(t, csrf_secret) for t in tokens)
+    ):
         return None
-    return _KEY_INPUT.sub(lambda match: match.group(1) + _KEY_PLACEHOLDER + match.group(3), content)
-
-
-def _is_token_of(token: str, secret: str) -> bool:
-    return _does_token_match(token, secret)  # unmasks: every masked token of one secret matches
+    content = _CSRF_INPUT.sub(rb"\g<1>" + _CSRF_PLACEHOLDER + rb"\g<3>", content)
+    return _KEY_INPUT.sub(rb"\g<1>" + _KEY_PLACEHOLDER + rb"\g<3>", content)
 
 
 def _fresh(request: HttpRequest, content: bytes) -> bytes:
@@ -144,15 +136,6 @@ def _fresh(request: HttpRequest, content: bytes) -> bytes:
         pieces = content.split(_KEY_PLACEHOLDER)
         content = pieces[0] + b"".join(uuid.uuid4().hex.encode() + piece for piece in pieces[1:])
     return content
-
-
-def _replay(request: HttpRequest, entry: tuple) -> HttpResponse:
-    _guests, _members, status, headers, content = entry
-    response = HttpResponse(_fresh(request, content), status=status)
-    for name, value in headers:
-        response.headers[name] = value
-    response.headers[page_cache.STATUS_HEADER] = "hit"
-    return response
 
 
 class MemberPageCacheMiddleware:
@@ -180,7 +163,8 @@ class MemberPageCacheMiddleware:
             logger.warning("The member page cache did not answer", exc_info=True)
             return self.get_response(request)
         if entry is not None and tuple(entry[:2]) == generations:
-            return _replay(request, entry)
+            _guests, _members, status, headers, content = entry
+            return page_cache.replay(status, headers, _fresh(request, content))
         user_pk = request.user.pk
         response = self.get_response(request)
         if not _storable(request, response, user_pk):
@@ -188,11 +172,7 @@ class MemberPageCacheMiddleware:
             return response
         content = _with_placeholders(response.content, request.META.get("CSRF_COOKIE"))
         if content is not None:
-            headers = [
-                (name, value)
-                for name, value in response.headers.items()
-                if name != page_cache.STATUS_HEADER
-            ]
+            headers = page_cache.kept_headers(response)
             try:
                 store.set(key, (*generations, response.status_code, headers, content), seconds)
             except Exception:

@@ -453,8 +453,13 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
-def _replay(entry: tuple) -> HttpResponse:
-    _generation, status, headers, content = entry
+def kept_headers(response: HttpResponse) -> list[tuple[str, str]]:
+    """The headers a kept page is answered with again (not whether it came from the cache)."""
+    return [(name, value) for name, value in response.headers.items() if name != STATUS_HEADER]
+
+
+def replay(status: int, headers: list[tuple[str, str]], content: bytes) -> HttpResponse:
+    """A kept page answered again, marked as a hit."""
     response = HttpResponse(content, status=status)
     for name, value in headers:
         response.headers[name] = value
@@ -493,11 +498,10 @@ class GuestPageCacheMiddleware:
             logger.warning("The page cache did not answer", exc_info=True)
             return self.get_response(request)
         if entry is not None and entry[0] == generation:
-            return _replay(entry)
+            return replay(*entry[1:])
         response = self.get_response(request)
         if _storable(request, response):
-            headers = [(n, v) for n, v in response.headers.items() if n != STATUS_HEADER]
-            headers.append(("Cache-Control", "no-cache"))
+            headers = [*kept_headers(response), ("Cache-Control", "no-cache")]
             try:
                 _pages().set(
                     key, (generation, response.status_code, headers, response.content), seconds
