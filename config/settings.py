@@ -212,33 +212,31 @@ if os.environ.get("REDIS_URL"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+
+def _cache_of_its_own(alias: str, max_entries: int) -> dict:
+    """A cache beside the default one, under its own key prefix: in Redis when the default is
+    (shared by every app process), else in this process's memory, at most ``max_entries``."""
+    config = {
+        **CACHES["default"],
+        "KEY_PREFIX": CACHES["default"].get("KEY_PREFIX", "stepdown") + "-" + alias,
+    }
+    if "locmem" in config["BACKEND"]:
+        config.update(LOCATION=alias, OPTIONS={"MAX_ENTRIES": max_entries})
+    return config
+
+
 # Whole pages for guests (core/page_cache.py) in a cache of their own, so pages never push rate
-# limit counters out: in Redis (shared by every app process) or else in each process's memory
-# (at most 400 pages, about 20 MB).
-CACHES["pages"] = {
-    **CACHES["default"],
-    "KEY_PREFIX": CACHES["default"].get("KEY_PREFIX", "stepdown") + "-pages",
-}
-if "locmem" in CACHES["pages"]["BACKEND"]:
-    CACHES["pages"].update(LOCATION="pages", OPTIONS={"MAX_ENTRIES": 400})
-# Members' own pages (core/member_pages.py): in Redis with the guests' pages, else in each
-# process's memory (at most 150 pages: a topic page is about 100 KB, so about 15 MB).
-CACHES["member-pages"] = {
-    **CACHES["default"],
-    "KEY_PREFIX": CACHES["default"].get("KEY_PREFIX", "stepdown") + "-member-pages",
-}
-if "locmem" in CACHES["member-pages"]["BACKEND"]:
-    CACHES["member-pages"].update(LOCATION="member-pages", OPTIONS={"MAX_ENTRIES": 150})
+# limit counters out (at most 400 pages per process without Redis, about 20 MB).
+CACHES["pages"] = _cache_of_its_own("pages", 400)
+# Members' own pages (core/member_pages.py): at most 150 pages per process without Redis (a
+# topic page is about 100 KB, so about 15 MB).
+CACHES["member-pages"] = _cache_of_its_own("member-pages", 150)
 # Rendered posts of topic pages (forum/post_fragments.py), shared by readers who see the same
-# HTML, and members' category rights (forum/permissions.py): in Redis with the pages, else in
-# each process's memory (at most 4,000 entries, about 20 MB). They go with the guest pages'
-# generation, at once, when anything shown changes.
-CACHES["fragments"] = {
-    **CACHES["default"],
-    "KEY_PREFIX": CACHES["default"].get("KEY_PREFIX", "stepdown") + "-fragments",
-}
-if "locmem" in CACHES["fragments"]["BACKEND"]:
-    CACHES["fragments"].update(LOCATION="fragments", OPTIONS={"MAX_ENTRIES": 4000})
+# HTML, and members' category rights (forum/permissions.py): at most 4,000 entries per process
+# without Redis, about 20 MB. They go with the guest pages' generation, at once, when anything
+# shown changes.
+CACHES["fragments"] = _cache_of_its_own("fragments", 4000)
 # Seconds a rendered post is kept at most; 0: render every post every time.
 STEPDOWN_FRAGMENT_CACHE_SECONDS = int(os.environ.get("STEPDOWN_FRAGMENT_CACHE_SECONDS", "600"))
 # Seconds a guest page is kept at most (it goes at once when anything shown changes); 0: off.
