@@ -394,6 +394,7 @@ def test_racing_topic_submissions_with_same_key_make_one_topic(member, category,
 # --- Cost -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("members_pages_rendered")
 @pytest.mark.parametrize("replies", [3, 40])
 def test_topic_page_for_member_costs_same_queries_with_a_draft(
     member, topic, django_assert_num_queries, replies
